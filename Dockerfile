@@ -1,0 +1,24 @@
+# xmess-bot: a slim Python image, run as a non-root user, data kept in a volume.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    XMESS_CONFIG=/data/xmess.toml \
+    XMESS_TEMPLATES_DIR=/app/templates
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY templates ./templates
+COPY schedules ./schedules
+RUN pip install --no-cache-dir . \
+    && useradd --create-home --uid 10001 xmess \
+    && mkdir -p /data \
+    && chown xmess:xmess /data
+
+USER xmess
+VOLUME ["/data"]
+WORKDIR /data
+CMD ["xmess-bot", "poll"]

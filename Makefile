@@ -1,0 +1,34 @@
+# The two commands of the README: `make demo` and `make test`. Both start from nothing.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint system-packages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) scripts/check-python.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/xmess-bot demo
+
+system-packages:
+	bash scripts/ensure-system-packages.sh
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check bot tests benchmarks scripts
+	$(PY) -m ruff format --check bot tests benchmarks scripts
+	$(PY) -m mypy
+
+test: $(VENV)/.installed system-packages lint
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) xmess-demo .pytest_cache .mypy_cache .ruff_cache

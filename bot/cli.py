@@ -1,0 +1,351 @@
+"""The command line: each command parses its arguments, calls one service function and prints.
+
+Errors the bot raises on purpose (`XmessError`) become one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+
+from bot import service
+from bot.app import build_app
+from bot.clock import FixedClock, SystemClock
+from bot.demo.run import DEMO_TIMEZONE, run_demo
+from bot.errors import XmessError
+from bot.models import Draft, DraftStatus
+from bot.review import STATUS_LABELS_CA
+from bot.service import App
+from bot.settings import Settings, config_path, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Context:
+    """What the group options carry to each command: settings are read once, on first use."""
+
+    def __init__(self, config: Path | None) -> None:
+        self.path = config_path(config)
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.path)
+        return self._settings
+
+    def app(self, now: str | None) -> App:
+        clock = FixedClock(parse_moment(now, self.settings.zone)) if now else SystemClock()
+        return build_app(self.settings, clock)
+
+
+def parse_moment(text: str, zone: ZoneInfo) -> datetime:
+    """ISO 8601; a time without an offset is in the configured time zone."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"«{text}» no és una data ISO 8601 (p. ex. 2026-12-03T10:30 o 2026-12-03T10:30+01:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def now_option(command: F) -> F:
+    return click.option(
+        "--now", metavar="ISO", help="Fes com si fos aquest moment (per a proves i scripts)."
+    )(command)
+
+
+def by_option(command: F) -> F:
+    return click.option("--by", "by", required=True, metavar="NOM", help="Qui fa el canvi.")(
+        command
+    )
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+class XmessGroup(click.Group):
+    """Turns the bot's own errors into one readable line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except XmessError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=XmessGroup)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Fitxer de configuració TOML (per defecte XMESS_CONFIG o ./xmess.toml).",
+)
+@click.version_option(package_name="xmess-bot")
+@click.pass_context
+def main(ctx: click.Context, config: Path | None) -> None:
+    """xmess-bot: notícies dels municipis i actes de la xarxa, a punt per aprovar i publicar."""
+    ctx.obj = Context(config)
+
+
+@main.command("check-config")
+@pass_context
+def check_config(context: Context) -> None:
+    """Valida la configuració i no fa res més."""
+    settings = context.settings
+    click.echo(
+        f"{context.path}: configuració correcta ({len(settings.members)} municipis, "
+        f"{sum(len(m.feeds) for m in settings.members)} canals, "
+        f"{len(settings.calendars)} calendaris)."
+    )
+
+
+@main.command()
+@now_option
+@pass_context
+def poll(context: Context, now: str | None) -> None:
+    """Llegeix els canals i els calendaris i prepara esborranys del que és nou."""
+    app = context.app(now)
+    feeds = sum(len(m.feeds) for m in app.settings.members)
+    if sys.stdout.isatty():
+        with click.progressbar(length=feeds, label="Canals") as bar:
+            report = service.poll(app, progress=bar.update)
+    else:
+        report = service.poll(app)
+    click.echo(report.describe())
+
+
+@main.command("publish-due")
+@now_option
+@pass_context
+def publish_due(context: Context, now: str | None) -> None:
+    """Publica cada esborrany aprovat que ja toca, una sola vegada."""
+    outcomes = service.publish_due(context.app(now))
+    for outcome in outcomes:
+        label = STATUS_LABELS_CA[outcome.status]
+        click.echo(f"#{outcome.draft_id}: {label} — {outcome.detail}")
+    if not outcomes:
+        click.echo("No hi ha res per publicar ara.")
+
+
+@main.group()
+def queue() -> None:
+    """La cua d'aprovació."""
+
+
+@queue.command("list")
+@click.option(
+    "--status", type=click.Choice([s.value for s in DraftStatus]), help="Només aquest estat."
+)
+@click.option("--json", "as_json", is_flag=True, help="Sortida JSON (per a scripts).")
+@pass_context
+def queue_list(context: Context, status: str | None, as_json: bool) -> None:
+    """Llista els esborranys (pendents primer)."""
+    app = context.app(None)
+    drafts = app.store.list_drafts((DraftStatus(status),) if status else ())
+    drafts.sort(key=lambda d: (d.status is not DraftStatus.PENDING, d.id or 0))
+    zone = app.settings.zone
+    if as_json:
+        click.echo(json.dumps([draft_json(d, zone) for d in drafts], ensure_ascii=False, indent=2))
+        return
+    for draft in drafts:
+        click.echo(draft_line(draft, zone))
+    if not drafts:
+        click.echo("La cua és buida.")
+
+
+@queue.command("show")
+@click.argument("draft_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def queue_show(context: Context, draft_id: int, as_json: bool) -> None:
+    """Mostra un esborrany amb el seu context i l'historial."""
+    app = context.app(None)
+    draft = app.store.get_draft(draft_id)
+    zone = app.settings.zone
+    if as_json:
+        data = draft_json(draft, zone) | {
+            "history": [history_json(h, zone) for h in app.store.history(draft_id)]
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(draft_details(draft, zone))
+    for entry in app.store.history(draft_id):
+        click.echo(f"  {_local(entry.at, zone)}  {entry.actor}: {entry.action} {entry.detail}")
+
+
+@queue.command("approve")
+@click.argument("draft_id", type=int)
+@by_option
+@click.option("--at", metavar="ISO", help="Quan s'ha de publicar (per defecte, com més aviat).")
+@now_option
+@pass_context
+def queue_approve(
+    context: Context, draft_id: int, by: str, at: str | None, now: str | None
+) -> None:
+    """Aprova un esborrany."""
+    app = context.app(now)
+    when = parse_moment(at, app.settings.zone) if at else None
+    _done(service.approve(app, draft_id, by, when), app)
+
+
+@queue.command("edit")
+@click.argument("draft_id", type=int)
+@by_option
+@click.option("--text", required=True, help="El text nou (es torna a comprovar la llargada).")
+@now_option
+@pass_context
+def queue_edit(context: Context, draft_id: int, by: str, text: str, now: str | None) -> None:
+    """Canvia el text; un esborrany aprovat torna a pendent."""
+    app = context.app(now)
+    _done(service.edit(app, draft_id, by, text), app)
+
+
+@queue.command("reschedule")
+@click.argument("draft_id", type=int)
+@by_option
+@click.option("--at", required=True, metavar="ISO")
+@now_option
+@pass_context
+def queue_reschedule(context: Context, draft_id: int, by: str, at: str, now: str | None) -> None:
+    """Canvia quan s'ha de publicar."""
+    app = context.app(now)
+    _done(service.reschedule(app, draft_id, by, parse_moment(at, app.settings.zone)), app)
+
+
+@queue.command("reject")
+@click.argument("draft_id", type=int)
+@by_option
+@click.option("--reason", required=True, help="Per què no es publica.")
+@now_option
+@pass_context
+def queue_reject(context: Context, draft_id: int, by: str, reason: str, now: str | None) -> None:
+    """Rebutja un esborrany."""
+    app = context.app(now)
+    _done(service.reject(app, draft_id, by, reason), app)
+
+
+@queue.command("note")
+@click.argument("draft_id", type=int)
+@by_option
+@click.option("--text", required=True, help="Nota privada: no es publica mai.")
+@now_option
+@pass_context
+def queue_note(context: Context, draft_id: int, by: str, text: str, now: str | None) -> None:
+    """Afegeix una nota privada per al grup."""
+    app = context.app(now)
+    _done(service.add_note(app, draft_id, by, text), app)
+
+
+@queue.command("requeue")
+@click.argument("draft_id", type=int)
+@by_option
+@now_option
+@pass_context
+def queue_requeue(context: Context, draft_id: int, by: str, now: str | None) -> None:
+    """Torna a la cua un esborrany fallit o per comprovar, després de mirar-ho."""
+    app = context.app(now)
+    _done(service.requeue(app, draft_id, by), app)
+
+
+@queue.command("add")
+@by_option
+@click.option("--text", required=True)
+@click.option("--url", default=None, help="Enllaç que acompanya la publicació.")
+@now_option
+@pass_context
+def queue_add(context: Context, by: str, text: str, url: str | None, now: str | None) -> None:
+    """Escriu una publicació pròpia; passa per la mateixa aprovació."""
+    app = context.app(now)
+    _done(service.add_manual(app, by, text, url), app)
+
+
+@main.command()
+@click.option("--dir", "workdir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("xmess-demo"), show_default=True,
+              help="Carpeta de la demo (configuració, base de dades, safata).")  # fmt: skip
+@click.option("--port", type=int, default=0, help="Port del servidor local de la demo.")
+@now_option
+def demo(workdir: Path, port: int, now: str | None) -> None:
+    """Prova-ho tot amb dades de mostra: canals i agenda servits en local, sense publicar res."""
+    clock = FixedClock(parse_moment(now, DEMO_TIMEZONE)) if now else SystemClock()
+    click.echo(run_demo(workdir, port=port, clock=clock))
+
+
+def _done(draft: Draft, app: App) -> None:
+    click.echo(draft_line(draft, app.settings.zone))
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    return moment.astimezone(zone).isoformat() if moment else None
+
+
+def draft_json(draft: Draft, zone: ZoneInfo) -> dict[str, Any]:
+    """The `--json` shape scripts rely on (documented in the README)."""
+    return {
+        "id": draft.id,
+        "kind": draft.kind.value,
+        "status": draft.status.value,
+        "text": draft.text,
+        "member": draft.member,
+        "source_url": draft.source_url,
+        "source_title": draft.source_title,
+        "image_url": draft.image.url if draft.image else None,
+        "image_alt": draft.image.alt if draft.image else None,
+        "matched_keywords": list(draft.matched_keywords),
+        "over_limit": draft.over_limit,
+        "scheduled_at": _local(draft.scheduled_at, zone),
+        "created_at": _local(draft.created_at, zone),
+        "published_at": _local(draft.published_at, zone),
+        "post_url": draft.post_url,
+        "status_reason": draft.status_reason,
+        "notes": [{"author": n.author, "text": n.text, "created_at": _local(n.created_at, zone)}
+                  for n in draft.notes],
+    }  # fmt: skip
+
+
+def history_json(entry: Any, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "actor": entry.actor,
+        "action": entry.action,
+        "at": _local(entry.at, zone),
+        "status_before": entry.status_before.value if entry.status_before else None,
+        "status_after": entry.status_after.value,
+        "text_before": entry.text_before,
+        "text_after": entry.text_after,
+        "detail": entry.detail,
+    }
+
+
+def draft_line(draft: Draft, zone: ZoneInfo) -> str:
+    when = _local(draft.scheduled_at, zone) or "-"
+    flag = " [MASSA LLARG]" if draft.over_limit else ""
+    first = draft.text.splitlines()[0] if draft.text else ""
+    return (
+        f"#{draft.id:<4} {draft.kind.value:<12} {STATUS_LABELS_CA[draft.status]:<16} "
+        f"{when[:16]:<16} {draft.member or '-':<22} {first[:60]}{flag}"
+    )
+
+
+def draft_details(draft: Draft, zone: ZoneInfo) -> str:
+    lines = [
+        f"Esborrany #{draft.id} ({draft.kind.value}), {STATUS_LABELS_CA[draft.status]}",
+        f"Municipi: {draft.member or '-'}",
+        f"Font: {draft.source_title or '-'} <{draft.source_url or '-'}>",
+        f"Paraules clau: {', '.join(draft.matched_keywords) or '-'}",
+        f"Programat: {_local(draft.scheduled_at, zone) or '-'}",
+    ]
+    if draft.image:
+        lines.append(
+            f"Imatge: {draft.image.url} (alt: {draft.image.alt or 'SENSE TEXT ALTERNATIU'})"
+        )
+    lines += ["", draft.text, ""]
+    lines += [f"Nota de {n.author}: {n.text}" for n in draft.notes]
+    return "\n".join([*lines, "Historial:"])

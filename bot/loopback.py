@@ -1,0 +1,261 @@
+"""A small real HTTP server on 127.0.0.1, for the tests and for `xmess-bot demo`.
+
+It serves a mutable mapping of path -> `Resource` from a background thread, with the HTTP
+behaviour a feed reader has to cope with: conditional GET (ETag / Last-Modified -> 304), gzip,
+status overrides, slow answers, redirects and an endless chunked body. Every request is
+recorded in `served` so tests can assert on what the client actually sent and received.
+
+    with LoopbackServer({"/rss.xml": Resource(body=b"<rss/>", etag='"v1"')}) as server:
+        fetch(server.url("/rss.xml"))
+        assert server.count("/rss.xml") == 1
+"""
+
+from __future__ import annotations
+
+import gzip
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+HOST = "127.0.0.1"
+# A listen backlog large enough for a benchmark's hundreds of simultaneous connections; the
+# socketserver default of 5 makes the kernel drop connections, which clients see as 1 s stalls.
+LISTEN_BACKLOG = 1024
+ENDLESS_CHUNK = b"<!-- endless -->\n" * 4096
+# How often the serving loop looks for a stop request; the default 0.5 s would make every
+# test that uses a server half a second slower.
+POLL_INTERVAL_S = 0.01
+
+
+@dataclass
+class Resource:
+    """What one path answers. `body` may be a callable, called at each request, so the demo can
+    write dates relative to the moment the request arrives. A `status` other than 200 is sent
+    as is (with the body); `redirect_to` (a path on this server) answers with a redirect.
+    `headers` are sent as given with the body, e.g. to claim a Content-Encoding."""
+
+    body: bytes | Callable[[], bytes] = b""
+    content_type: str = "application/rss+xml; charset=utf-8"
+    etag: str | None = None
+    last_modified: str | None = None
+    status: int = 200
+    delay_s: float = 0.0
+    redirect_to: str | None = None
+    gzip: bool = False
+    endless: bool = False
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def render(self) -> bytes:
+        return self.body() if callable(self.body) else self.body
+
+
+@dataclass(frozen=True)
+class ServedRequest:
+    """One request as the server saw it: its path, the status it got and its headers."""
+
+    path: str
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class LoopbackServer:
+    """A started-on-demand HTTP server; use it as a context manager. `port=0` picks a free port."""
+
+    def __init__(self, resources: Mapping[str, Resource] | None = None, *, port: int = 0) -> None:
+        self.resources: dict[str, Resource] = dict(resources or {})
+        self.served: list[ServedRequest] = []
+        self._requested_port = port
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> LoopbackServer:
+        self._stopping.clear()
+        self._httpd = _Server((HOST, self._requested_port), _Handler, self)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            args=(POLL_INTERVAL_S,),
+            name="loopback-http",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stops serving and wakes handlers that are waiting out a `delay_s` or streaming."""
+        if self._httpd is None:
+            return
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._httpd = self._thread = None
+
+    def __enter__(self) -> LoopbackServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("the loopback server is not running")
+        return int(self._httpd.server_address[1])
+
+    def url(self, path: str) -> str:
+        return f"http://{HOST}:{self.port}{path}"
+
+    def requests_to(self, path: str) -> list[ServedRequest]:
+        with self._lock:
+            return [request for request in self.served if request.path == path]
+
+    def count(self, path: str) -> int:
+        return len(self.requests_to(path))
+
+    def record(self, request: ServedRequest) -> None:
+        with self._lock:
+            self.served.append(request)
+
+    def pause(self, seconds: float) -> None:
+        """Sleeps in a handler thread, but returns at once when the server stops."""
+        self._stopping.wait(seconds)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = LISTEN_BACKLOG
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
+        owner: LoopbackServer,
+    ) -> None:
+        self.owner = owner
+        super().__init__(address, handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stays quiet when a client hangs up (timeouts, size limits); reports anything else."""
+        if not isinstance(sys.exception(), ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silenced: tests and the demo read `served`, not stderr."""
+
+    def do_GET(self) -> None:
+        owner = self.server.owner
+        path = urlsplit(self.path).path
+        resource = owner.resources.get(path)
+        if resource is None:
+            self._answer(owner, path, 404, b"not found", {"Content-Type": "text/plain"})
+            return
+        owner.pause(resource.delay_s)
+        if resource.redirect_to is not None:
+            self._redirect(owner, path, resource)
+        elif resource.status == 200 and _is_fresh(
+            resource, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+        ):
+            self._answer(owner, path, 304, None, _validators(resource))
+        elif resource.endless:
+            self._stream_endless(owner, path, resource)
+        else:
+            self._send_body(owner, path, resource)
+
+    def _redirect(self, owner: LoopbackServer, path: str, resource: Resource) -> None:
+        status = resource.status if 300 <= resource.status < 400 else 302
+        location = owner.url(resource.redirect_to or "/")
+        self._answer(owner, path, status, b"", {"Location": location})
+
+    def _send_body(self, owner: LoopbackServer, path: str, resource: Resource) -> None:
+        body = resource.render()
+        headers = {
+            "Content-Type": resource.content_type,
+            **_validators(resource),
+            **resource.headers,
+        }
+        if resource.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body)
+            headers["Content-Encoding"] = "gzip"
+        self._answer(owner, path, resource.status, body, headers)
+
+    def _stream_endless(self, owner: LoopbackServer, path: str, resource: Resource) -> None:
+        """Sends chunks until the client hangs up or the server stops: a body with no end."""
+        owner.record(ServedRequest(path, resource.status, dict(self.headers)))
+        self.send_response(resource.status)
+        self.send_header("Content-Type", resource.content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = resource.render() or ENDLESS_CHUNK
+        while not owner.stopping:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        self.close_connection = True
+
+    def _answer(
+        self,
+        owner: LoopbackServer,
+        path: str,
+        status: int,
+        body: bytes | None,
+        headers: Mapping[str, str],
+    ) -> None:
+        owner.record(ServedRequest(path, status, dict(self.headers)))
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        if body is not None:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+
+def _validators(resource: Resource) -> dict[str, str]:
+    headers = {}
+    if resource.etag is not None:
+        headers["ETag"] = resource.etag
+    if resource.last_modified is not None:
+        headers["Last-Modified"] = resource.last_modified
+    return headers
+
+
+def _is_fresh(resource: Resource, if_none_match: str | None, if_modified_since: str | None) -> bool:
+    """RFC 9110 conditional GET: If-None-Match wins over If-Modified-Since when both are sent."""
+    if if_none_match is not None:
+        return resource.etag is not None and _etag_matches(resource.etag, if_none_match)
+    if if_modified_since is None or resource.last_modified is None:
+        return False
+    try:
+        return parsedate_to_datetime(resource.last_modified) <= parsedate_to_datetime(
+            if_modified_since
+        )
+    except (TypeError, ValueError):
+        return False
+
+
+def _etag_matches(etag: str, if_none_match: str) -> bool:
+    """Weak comparison, as RFC 9110 asks for If-None-Match."""
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in candidates or etag.removeprefix("W/") in candidates

@@ -1,0 +1,139 @@
+"""The small interfaces the service works through; adapters implement them.
+
+The core and the service import only these Protocols and the values in `models.py`, never
+httpx, feedparser, icalendar, SQLAlchemy, tweepy or a web framework.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from bot.models import (
+    Draft,
+    DraftKind,
+    DraftStatus,
+    EventOccurrence,
+    FeedHealth,
+    FetchRequest,
+    FetchResult,
+    HistoryEntry,
+    NewsItem,
+    Note,
+    PublishedPost,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class FeedReading:
+    """One feed after fetch and parse. `items` is empty when the feed was unchanged (304) or
+    failed; `warning` carries a non-fatal parse problem (feedparser's bozo reason)."""
+
+    fetch: FetchResult
+    items: tuple[NewsItem, ...] = ()
+    warning: str | None = None
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None or self.fetch.error is not None
+
+
+@dataclass(frozen=True)
+class CalendarReading:
+    """One calendar after fetch, parse and expansion over the look-ahead window. Occurrences
+    come with an empty `calendar` field; the service names them after the configured calendar."""
+
+    fetch: FetchResult
+    occurrences: tuple[EventOccurrence, ...] = ()
+    warning: str | None = None
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None or self.fetch.error is not None
+
+
+class FeedReader(Protocol):
+    def read_feeds(self, requests: Sequence[FetchRequest]) -> list[FeedReading]: ...
+
+
+class CalendarReader(Protocol):
+    def read_calendars(
+        self, requests: Sequence[FetchRequest], start: datetime, end: datetime
+    ) -> list[CalendarReading]: ...
+
+
+class Publisher(Protocol):
+    """Sends one post. `publish` raises `PublishError` when the network refused it.
+
+    `lookup` answers, after a crash, whether a draft went out: the post, None when it surely
+    did not, or `PublishError` when the publisher cannot tell (a person must look).
+    """
+
+    network: str
+
+    def publish(self, draft: Draft, now: datetime) -> PublishedPost: ...
+
+    def lookup(self, draft: Draft) -> PublishedPost | None: ...
+
+
+class OccurrenceChange(StrEnum):
+    """How a synced occurrence differs from what the store knew."""
+
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    UPDATED = "updated"
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+
+
+class Store(Protocol):
+    """The durable truth. Every status change is checked against `review` and written to the
+    history in the same transaction."""
+
+    def feed_health(self, url: str) -> FeedHealth: ...
+    def all_feed_health(self) -> list[FeedHealth]: ...
+    def save_feed_health(self, health: FeedHealth) -> None: ...
+    def record_item(
+        self, item: NewsItem, guid_key: str, first_seen_at: datetime, matched: Sequence[str]
+    ) -> bool: ...
+    def upsert_occurrence(
+        self, occurrence: EventOccurrence, now: datetime
+    ) -> tuple[OccurrenceChange, EventOccurrence | None]: ...
+    def occurrence(self, event_key: str) -> EventOccurrence | None: ...
+    def live_occurrences(
+        self, calendar: str, start: datetime, end: datetime
+    ) -> list[EventOccurrence]: ...
+    def mark_cancelled(self, event_key: str, now: datetime) -> None: ...
+    def add_draft(
+        self, draft: Draft, actor: str, dedupe_key: str | None = None
+    ) -> Draft | None: ...
+    def get_draft(self, draft_id: int) -> Draft: ...
+    def list_drafts(
+        self, statuses: Sequence[DraftStatus] = (), kinds: Sequence[DraftKind] = ()
+    ) -> list[Draft]: ...
+    def drafts_for_event(self, event_key: str) -> list[Draft]: ...
+    def change_draft(
+        self,
+        draft_id: int,
+        *,
+        actor: str,
+        action: str,
+        at: datetime,
+        status: DraftStatus | None = None,
+        expect: DraftStatus | None = None,
+        detail: str = "",
+        **changes: Any,
+    ) -> Draft: ...
+    def add_note(self, draft_id: int, note: Note) -> None: ...
+    def history(self, draft_id: int) -> list[HistoryEntry]: ...
+    def due_drafts(self, now: datetime, limit: int = 100) -> list[Draft]: ...
+    def stuck_publishing(self, older_than: datetime) -> list[Draft]: ...

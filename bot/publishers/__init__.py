@@ -1,0 +1,1 @@
+"""Publishers: where approved posts go (`dry_run` writes an outbox file)."""

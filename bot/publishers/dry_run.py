@@ -1,0 +1,74 @@
+"""The dry-run publisher: appends each post to a JSON Lines outbox instead of a network.
+
+It is the default, so a new installation can run end to end without credentials. Each line is
+one object: `draft_id`, `network`, `text`, `published_at` (ISO 8601 UTC), `post_id`. The line
+is written and flushed to disk in one `write`, so after a crash the outbox says for certain
+whether a draft went out (`lookup`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from bot.errors import PublishError
+from bot.models import Draft, PublishedPost
+
+
+class DryRunPublisher:
+    network = "x"
+
+    def __init__(self, outbox: Path) -> None:
+        self.outbox = outbox
+
+    def publish(self, draft: Draft, now: datetime) -> PublishedPost:
+        post = PublishedPost(post_id=f"dry-run-{draft.id}", url=None, published_at=now)
+        line = {
+            "draft_id": draft.id,
+            "network": self.network,
+            "text": draft.text,
+            "published_at": now.isoformat(),
+            "post_id": post.post_id,
+        }
+        self._append(json.dumps(line, ensure_ascii=False) + "\n")
+        return post
+
+    def lookup(self, draft: Draft) -> PublishedPost | None:
+        for line in self._lines():
+            if line.get("draft_id") == draft.id:
+                return PublishedPost(
+                    post_id=str(line["post_id"]),
+                    url=None,
+                    published_at=datetime.fromisoformat(str(line["published_at"])),
+                )
+        return None
+
+    def _append(self, line: str) -> None:
+        """Append one line; a line left unfinished by a crash is closed first, not joined."""
+        try:
+            self.outbox.parent.mkdir(parents=True, exist_ok=True)
+            with self.outbox.open("a+b") as handle:
+                if handle.tell() and not _ends_with_newline(handle):
+                    line = "\n" + line
+                handle.write(line.encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as error:
+            raise PublishError(f"no s'ha pogut escriure a {self.outbox}: {error}") from None
+
+    def _lines(self) -> list[dict[str, object]]:
+        try:
+            raw = self.outbox.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        except OSError as error:
+            raise PublishError(f"no s'ha pogut llegir la safata {self.outbox}: {error}") from None
+        return [json.loads(line) for line in raw if line.strip().endswith("}")]
+
+
+def _ends_with_newline(handle: BinaryIO) -> bool:
+    handle.seek(-1, os.SEEK_END)
+    return handle.read(1) == b"\n"

@@ -1,0 +1,437 @@
+"""Use cases over the ports: poll the sources, work the queue, publish what is due.
+
+The CLI, the web page and the scheduler call these functions and nothing deeper. No framework
+is imported here; time comes from `app.clock`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from bot import events, health, news, review
+from bot.drafting import Drafter
+from bot.errors import DraftError, PublishError, TransitionError
+from bot.models import (
+    Draft,
+    DraftKind,
+    DraftStatus,
+    EventOccurrence,
+    FeedHealth,
+    FetchRequest,
+    NewsItem,
+    Note,
+)
+from bot.ports import (
+    CalendarReader,
+    CalendarReading,
+    Clock,
+    FeedReader,
+    FeedReading,
+    OccurrenceChange,
+    Publisher,
+    Store,
+)
+from bot.settings import CalendarSettings, MemberSettings, Settings
+from bot.weighted_length import weighted_length
+
+SYSTEM_ACTOR = "xmess-bot"
+PUBLISH_LEASE = timedelta(minutes=2)
+"""A draft claimed longer ago than this and still `publishing` was left by a crashed run."""
+
+S = DraftStatus
+
+
+@dataclass(frozen=True)
+class App:
+    """Everything a use case needs, assembled once by `bot.app.build_app`."""
+
+    settings: Settings
+    store: Store
+    clock: Clock
+    feeds: FeedReader
+    calendars: CalendarReader
+    drafter: Drafter
+    publisher: Publisher
+
+
+@dataclass
+class PollReport:
+    feeds_ok: int = 0
+    feeds_unchanged: int = 0
+    feeds_waiting: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    new_items: int = 0
+    new_drafts: int = 0
+    calendars_ok: int = 0
+    events_new: int = 0
+    events_moved: int = 0
+    events_cancelled: int = 0
+
+    def describe(self) -> str:
+        """The summary `poll` prints, in Catalan."""
+        lines = [
+            f"Canals: {self.feeds_ok} llegits, {self.feeds_unchanged} sense canvis, "
+            f"{len(self.failures)} amb errors, {self.feeds_waiting} en espera.",
+            f"Calendaris llegits: {self.calendars_ok}; actes nous {self.events_new}, "
+            f"canviats {self.events_moved}, cancel·lats {self.events_cancelled}.",
+            f"Elements nous: {self.new_items}. Esborranys nous: {self.new_drafts}.",
+        ]
+        lines += [f"  error  {url}: {reason}" for url, reason in self.failures]
+        lines += [f"  avís   {url}: {warning}" for url, warning in self.warnings]
+        return "\n".join(lines)
+
+
+Progress = Callable[[int], None]
+
+
+def poll(app: App, progress: Progress | None = None) -> PollReport:
+    """Fetch every feed and calendar that is not backing off, and draft what is new."""
+    now = app.clock.now()
+    report = PollReport()
+    poll_feeds(app, now, report, progress or (lambda _: None))
+    sync_calendars(app, now, report)
+    expire_passed(app, now)
+    return report
+
+
+# Feeds
+
+
+def poll_feeds(app: App, now: datetime, report: PollReport, progress: Progress) -> None:
+    members = app.settings.member_of_feed()
+    due = _due_sources(app, list(members), now, report)
+    readings = app.feeds.read_feeds([_request(h) for h in due.values()])
+    for reading in readings:
+        url = reading.fetch.url
+        fresh = _record_health(app, due[url], reading, now, report)
+        report.feeds_ok += fresh
+        report.feeds_unchanged += reading.fetch.not_modified
+        if fresh:
+            for item in reading.items:
+                draft_news_item(
+                    app, replace(item, member=members[url].name), members[url], now, report
+                )
+        progress(1)
+
+
+def draft_news_item(
+    app: App, item: NewsItem, member: MemberSettings, now: datetime, report: PollReport
+) -> None:
+    """Remember the item; draft it if it is new, fresh and relevant."""
+    key = news.guid_key(item)
+    matched = news.relevance(item, app.settings.keywords_for(member))
+    if not app.store.record_item(item, key, now, matched or ()):
+        return
+    report.new_items += 1
+    fresh = news.is_fresh(item.published_at or now, now, app.settings.relevance.max_age_days)
+    if matched is None or not fresh:
+        return
+    draft = app.drafter.draft_news(
+        item, member_name=member.name, member_handle=member.x_handle, matched=matched, now=now
+    )
+    if app.store.add_draft(draft, SYSTEM_ACTOR, dedupe_key=f"news:{key}"):
+        report.new_drafts += 1
+
+
+def _due_sources(
+    app: App, urls: list[str], now: datetime, report: PollReport
+) -> dict[str, FeedHealth]:
+    known = {url: app.store.feed_health(url) for url in urls}
+    due = {url: h for url, h in known.items() if health.is_due(h, now)}
+    report.feeds_waiting += len(known) - len(due)
+    return due
+
+
+def _request(known: FeedHealth) -> FetchRequest:
+    return FetchRequest(known.url, known.etag, known.last_modified)
+
+
+def _record_health(
+    app: App,
+    known: FeedHealth,
+    reading: FeedReading | CalendarReading,
+    now: datetime,
+    report: PollReport,
+) -> bool:
+    """Store what this fetch says about the source; True when it brought content to use."""
+    reason = reading.error or reading.fetch.error
+    if reason:
+        app.store.save_feed_health(health.after_failure(known, reason, now))
+        report.failures.append((known.url, reason))
+        return False
+    updated = health.after_success(known, reading.fetch, now)
+    if reading.warning:
+        updated = health.with_warning(updated, reading.warning, now)
+        report.warnings.append((known.url, reading.warning))
+    app.store.save_feed_health(updated)
+    return not reading.fetch.not_modified
+
+
+# Calendars
+
+
+def sync_calendars(app: App, now: datetime, report: PollReport) -> None:
+    """Bring the store's occurrences in line with each calendar and draft announcements."""
+    calendars = {c.url: c for c in app.settings.calendars}
+    if not calendars:
+        return
+    due = _due_sources(app, list(calendars), now, report)
+    horizon = now + timedelta(days=max(c.lookahead_days for c in calendars.values()))
+    readings = app.calendars.read_calendars([_request(h) for h in due.values()], now, horizon)
+    for reading in readings:
+        calendar = calendars[reading.fetch.url]
+        if _record_health(app, due[reading.fetch.url], reading, now, report):
+            report.calendars_ok += 1
+            _sync_calendar(app, calendar, reading.occurrences, now, report)
+
+
+def _sync_calendar(
+    app: App,
+    calendar: CalendarSettings,
+    found: tuple[EventOccurrence, ...],
+    now: datetime,
+    report: PollReport,
+) -> None:
+    end = now + timedelta(days=calendar.lookahead_days)
+    named = [replace(o, calendar=calendar.name) for o in found if o.starts_at < end]
+    for occurrence in named:
+        sync_occurrence(app, calendar, occurrence, now, report)
+    _cancel_vanished(app, calendar, {o.key for o in named}, now, end, report)
+
+
+def sync_occurrence(
+    app: App,
+    calendar: CalendarSettings,
+    occurrence: EventOccurrence,
+    now: datetime,
+    report: PollReport,
+) -> None:
+    change, _ = app.store.upsert_occurrence(occurrence, now)
+    if change is OccurrenceChange.NEW:
+        report.events_new += 1
+    elif change is OccurrenceChange.CANCELLED:
+        report.events_cancelled += 1
+        withdraw_event_drafts(app, occurrence.key, now)
+    elif change is OccurrenceChange.MOVED:
+        report.events_moved += 1
+        redraft_moved_event(app, occurrence, now)
+    if events.wants_announcement(occurrence, now, calendar.announce_days):
+        draft = app.drafter.draft_event(occurrence, now=now)
+        if app.store.add_draft(draft, SYSTEM_ACTOR, dedupe_key=events.announcement_key(occurrence)):
+            report.new_drafts += 1
+
+
+def _cancel_vanished(
+    app: App,
+    calendar: CalendarSettings,
+    seen: set[str],
+    now: datetime,
+    end: datetime,
+    report: PollReport,
+) -> None:
+    """An occurrence that disappears from its calendar (deleted, or an EXDATE added) is treated
+    as cancelled: the network's agenda is the truth, and an announcement of a deleted event
+    must not go out."""
+    for known in app.store.live_occurrences(calendar.name, now, end):
+        if known.key not in seen:
+            app.store.mark_cancelled(known.key, now)
+            report.events_cancelled += 1
+            withdraw_event_drafts(app, known.key, now)
+
+
+def withdraw_event_drafts(app: App, event_key: str, now: datetime) -> None:
+    for draft in app.store.drafts_for_event(event_key):
+        if draft.status in (S.PENDING, S.APPROVED):
+            _system_change(app, draft, S.WITHDRAWN, "withdraw", now, "l'acte s'ha cancel·lat")
+
+
+def redraft_moved_event(app: App, occurrence: EventOccurrence, now: datetime) -> None:
+    """A moved event's drafts get the new date and go back to people, approved or not."""
+    for draft in app.store.drafts_for_event(occurrence.key):
+        if draft.kind is DraftKind.EVENT and draft.status in (S.PENDING, S.APPROVED):
+            redrafted = app.drafter.draft_event(occurrence, now=now)
+            app.store.change_draft(
+                _id(draft), actor=SYSTEM_ACTOR, action="event-moved", at=now,
+                status=S.PENDING if draft.status is S.APPROVED else None,
+                text=redrafted.text, over_limit=redrafted.over_limit,
+                detail="l'acte ha canviat de data o d'hora: text refet",
+            )  # fmt: skip
+
+
+def expire_passed(app: App, now: datetime) -> None:
+    """An announcement of an event that has started is no use any more."""
+    for draft in app.store.list_drafts((S.PENDING, S.APPROVED), (DraftKind.EVENT,)):
+        occurrence = app.store.occurrence(draft.event_key or "")
+        if occurrence and events.has_started(occurrence, now):
+            _system_change(app, draft, S.EXPIRED, "expire", now, "l'acte ja ha començat")
+
+
+def _system_change(
+    app: App, draft: Draft, target: DraftStatus, action: str, now: datetime, reason: str
+) -> None:
+    app.store.change_draft(
+        _id(draft), actor=SYSTEM_ACTOR, action=action, at=now, status=target,
+        status_reason=reason, detail=reason,
+    )  # fmt: skip
+
+
+def _id(draft: Draft) -> int:
+    assert draft.id is not None, "a stored draft always has an id"
+    return draft.id
+
+
+# The queue
+
+
+def approve(app: App, draft_id: int, by: str, at: datetime | None = None) -> Draft:
+    """Approve for `at`, else for the time already set on the draft if still ahead, else now."""
+    actor, now = review.check_actor(by), app.clock.now()
+    draft = app.store.get_draft(draft_id)
+    if at is not None:
+        review.check_future(at, now)
+    if draft.over_limit:
+        raise DraftError(f"l'esborrany {draft_id} és massa llarg: edita'l abans d'aprovar-lo")
+    kept = draft.scheduled_at if draft.scheduled_at and draft.scheduled_at > now else None
+    when = at or kept or now
+    return app.store.change_draft(
+        draft_id, actor=actor, action="approve", at=now, status=S.APPROVED, scheduled_at=when,
+        detail=f"per publicar a {when.isoformat()}",
+    )  # fmt: skip
+
+
+def edit(app: App, draft_id: int, by: str, text: str) -> Draft:
+    actor, now = review.check_actor(by), app.clock.now()
+    draft = app.store.get_draft(draft_id)
+    target = review.status_after_edit(draft.status)
+    review.check_fits(weighted_length(text), app.drafter.limit)
+    return app.store.change_draft(
+        draft_id, actor=actor, action="edit", at=now,
+        status=None if draft.status is target else target, text=text, over_limit=False,
+    )  # fmt: skip
+
+
+def reschedule(app: App, draft_id: int, by: str, at: datetime) -> Draft:
+    actor, now = review.check_actor(by), app.clock.now()
+    review.check_future(at, now)
+    draft = app.store.get_draft(draft_id)
+    if draft.status not in (S.PENDING, S.APPROVED):
+        raise TransitionError(
+            f"només es pot reprogramar un esborrany pendent o aprovat (aquest és {draft.status})"
+        )
+    return app.store.change_draft(
+        draft_id, actor=actor, action="reschedule", at=now, scheduled_at=at,
+        detail=f"nova hora: {at.isoformat()}",
+    )  # fmt: skip
+
+
+def reject(app: App, draft_id: int, by: str, reason: str) -> Draft:
+    actor, now = review.check_actor(by), app.clock.now()
+    if not reason.strip():
+        raise DraftError("cal dir per què es rebutja (--reason)")
+    return app.store.change_draft(
+        draft_id, actor=actor, action="reject", at=now, status=S.REJECTED,
+        status_reason=reason.strip(), detail=reason.strip(),
+    )  # fmt: skip
+
+
+def add_note(app: App, draft_id: int, by: str, text: str) -> Draft:
+    actor, now = review.check_actor(by), app.clock.now()
+    if not text.strip():
+        raise DraftError("la nota és buida")
+    app.store.add_note(draft_id, Note(actor, text.strip(), now))
+    return app.store.change_draft(draft_id, actor=actor, action="note", at=now, detail=text.strip())
+
+
+def requeue(app: App, draft_id: int, by: str) -> Draft:
+    actor, now = review.check_actor(by), app.clock.now()
+    return app.store.change_draft(
+        draft_id, actor=actor, action="requeue", at=now, status=S.PENDING, status_reason=None
+    )
+
+
+def add_manual(app: App, by: str, text: str, url: str | None = None) -> Draft:
+    """A post the group writes itself; the link is added at the end unless the text has it."""
+    actor, now = review.check_actor(by), app.clock.now()
+    full = text.strip() if not url or url in text else f"{text.strip()} {url}"
+    review.check_fits(weighted_length(full), app.drafter.limit)
+    draft = Draft(kind=DraftKind.MANUAL, text=full, created_at=now, source_url=url)
+    stored = app.store.add_draft(draft, actor)
+    assert stored is not None, "a manual draft has no dedupe key, so it is always stored"
+    return stored
+
+
+# Publishing
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    draft_id: int
+    status: DraftStatus
+    detail: str
+
+
+def publish_due(app: App) -> list[PublishOutcome]:
+    """Publish every approved draft whose time has come, each exactly once.
+
+    A draft is claimed (approved → publishing) with a compare-and-set before the network is
+    called, so two runs never send it twice; a run that dies after claiming leaves it
+    `publishing`, and the next run asks the publisher whether it went out (`reconcile`).
+    """
+    now = app.clock.now()
+    expire_passed(app, now)
+    outcomes = reconcile(app, now)
+    for draft in app.store.due_drafts(now):
+        try:
+            claimed = app.store.change_draft(
+                _id(draft), actor=SYSTEM_ACTOR, action="claim", at=now,
+                status=S.PUBLISHING, expect=S.APPROVED,
+            )  # fmt: skip
+        except TransitionError:
+            continue
+        outcomes.append(_publish_one(app, claimed, now))
+    return outcomes
+
+
+def _publish_one(app: App, draft: Draft, now: datetime) -> PublishOutcome:
+    try:
+        post = app.publisher.publish(draft, now)
+    except PublishError as error:
+        return _settle(app, draft, S.FAILED, "publish-failed", now, str(error))
+    settled = app.store.change_draft(
+        _id(draft), actor=SYSTEM_ACTOR, action="publish", at=now, status=S.PUBLISHED,
+        published_at=post.published_at, post_id=post.post_id, post_url=post.url,
+        detail=post.url or post.post_id,
+    )  # fmt: skip
+    return PublishOutcome(_id(settled), S.PUBLISHED, post.url or post.post_id)
+
+
+def reconcile(app: App, now: datetime) -> list[PublishOutcome]:
+    """Settle drafts a crashed run left `publishing`: published if the network has them,
+    approved again if it surely has not, `needs-check` if it cannot tell."""
+    outcomes = []
+    for draft in app.store.stuck_publishing(older_than=now - PUBLISH_LEASE):
+        try:
+            post = app.publisher.lookup(draft)
+        except PublishError as error:
+            outcomes.append(_settle(app, draft, S.NEEDS_CHECK, "needs-check", now, str(error)))
+            continue
+        if post is None:
+            outcomes.append(_settle(app, draft, S.APPROVED, "unclaim", now, "no s'havia publicat"))
+        else:
+            app.store.change_draft(
+                _id(draft), actor=SYSTEM_ACTOR, action="reconcile", at=now, status=S.PUBLISHED,
+                published_at=post.published_at, post_id=post.post_id, post_url=post.url,
+                detail="trobat publicat després d'una interrupció",
+            )  # fmt: skip
+            outcomes.append(PublishOutcome(_id(draft), S.PUBLISHED, post.url or post.post_id))
+    return outcomes
+
+
+def _settle(
+    app: App, draft: Draft, target: DraftStatus, action: str, now: datetime, reason: str
+) -> PublishOutcome:
+    _system_change(app, draft, target, action, now, reason)
+    return PublishOutcome(_id(draft), target, reason)

@@ -1,0 +1,190 @@
+"""Configuration: a TOML file plus `XMESS_…` environment variables, read once and passed down.
+
+The file comes from `--config PATH`, else `XMESS_CONFIG`, else `./xmess.toml`. Environment
+variables override the file (prefix `XMESS_`, `__` between nested keys, e.g.
+`XMESS_PUBLISHER__KIND`); secrets belong there, not in the file. Relative paths in the file
+(database, outbox, templates) are relative to the file's folder, so a config works from any
+working directory. Every problem becomes one `ConfigError` naming the key and the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("xmess.toml")
+BUNDLED_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+APOSTROPHES = {"typographic": "’", "straight": "'"}
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"«{value}» no és una adreça http(s) vàlida")
+    return value
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PublisherSettings(_Section):
+    kind: Literal["dry-run"] = "dry-run"
+    outbox: Path = Path("var/outbox.jsonl")
+
+
+class RelevanceSettings(_Section):
+    keywords: list[str] = Field(default_factory=lambda: ["economia social", "cooperativa", "ESS"])
+    max_age_days: int = Field(default=7, ge=0)
+
+
+class FetchSettings(_Section):
+    timeout_seconds: float = Field(default=15.0, gt=0)
+    max_concurrency: int = Field(default=256, ge=1, le=1024)
+    max_body_mib: float = Field(default=5.0, gt=0)
+
+
+class MemberSettings(_Section):
+    name: str = Field(min_length=1)
+    x_handle: str | None = None
+    feeds: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+
+    _urls = field_validator("feeds")(lambda urls: [_check_http_url(u) for u in urls])
+
+    @field_validator("x_handle")
+    @classmethod
+    def _handle_without_at(cls, value: str | None) -> str | None:
+        return value.lstrip("@") if value else None
+
+
+class CalendarSettings(_Section):
+    name: str = Field(min_length=1)
+    url: str
+    lookahead_days: int = Field(default=60, ge=1, le=3660)
+    announce_days: int = Field(default=30, ge=0)
+
+    _url = field_validator("url")(_check_http_url)
+
+
+class Settings(BaseSettings):
+    """Every key is documented in the README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="XMESS_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    timezone: str = "Europe/Madrid"
+    database_url: str = "sqlite:///var/xmess.sqlite3"
+    apostrophe: Literal["typographic", "straight"] = "typographic"
+    hashtags: list[str] = Field(default_factory=lambda: ["#EconomiaSocial"])
+    templates_dir: Path = BUNDLED_TEMPLATES
+    publisher: PublisherSettings = PublisherSettings()
+    relevance: RelevanceSettings = RelevanceSettings()
+    fetch: FetchSettings = FetchSettings()
+    members: list[MemberSettings] = Field(default_factory=list)
+    calendars: list[CalendarSettings] = Field(default_factory=list)
+    config_dir: Path = Path(".")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"«{value}» no és una zona horària coneguda (p. ex. Europe/Madrid)"
+            ) from None
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The environment overrides the file (the file arrives as init arguments)."""
+        return (env_settings, init_settings)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def apostrophe_char(self) -> str:
+        return APOSTROPHES[self.apostrophe]
+
+    def resolve(self, path: Path) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        return path if path.is_absolute() else self.config_dir / path
+
+    @property
+    def resolved_database_url(self) -> str:
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":
+            return prefix + str(self.resolve(Path(self.database_url.removeprefix(prefix))))
+        return self.database_url
+
+    def keywords_for(self, member: MemberSettings) -> list[str]:
+        return [*self.relevance.keywords, *member.keywords]
+
+    def member_of_feed(self) -> dict[str, MemberSettings]:
+        return {url: member for member in self.members for url in member.feeds}
+
+
+def config_path(given: Path | None, environ: dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    if given is not None:
+        return given
+    return Path(env["XMESS_CONFIG"]) if env.get("XMESS_CONFIG") else DEFAULT_CONFIG_PATH
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and check the whole configuration once; raise one `ConfigError` for any problem."""
+    data = _read_toml(path)
+    try:
+        return Settings(**data, config_dir=path.resolve().parent)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, path)) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no existeix el fitxer de configuració "
+            "(indica'n un amb --config o XMESS_CONFIG)"
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: el TOML no és vàlid: {error}") from None
+    if "config_dir" in data:
+        raise ConfigError(f"{path}: clau «config_dir»: clau desconeguda")
+    return data
+
+
+def _describe(error: ValidationError, path: Path) -> str:
+    lines = [f"{path}: la configuració té {error.error_count()} error(s):"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(arrel)"
+        lines.append(f"  clau «{key}»: {_message(item)}")
+    return "\n".join(lines)
+
+
+def _message(item: Any) -> str:
+    if item["type"] == "extra_forbidden":
+        return "clau desconeguda (mira la taula de claus del README)"
+    return str(item["msg"]).removeprefix("Value error, ")

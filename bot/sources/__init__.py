@@ -1,0 +1,1 @@
+"""Adapters that read the outside world: feeds and calendars over HTTP."""

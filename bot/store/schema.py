@@ -1,0 +1,152 @@
+"""Tables. Times are stored as naive UTC and come back aware (`UtcDateTime`), on every backend.
+
+Migrations in `bot/migrations/versions` build these tables; a test checks that a migrated
+database matches this metadata, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Refuses naive datetimes on the way in; returns aware UTC on the way out."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store: pass an aware UTC time")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("guid_key", String(2048), nullable=False, unique=True),
+    Column("link", String(2048), nullable=False, index=True),
+    Column("member", String(200), nullable=False),
+    Column("feed_url", String(2048), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("categories", Text, nullable=False, default="[]"),
+    Column("image_url", String(2048)),
+    Column("image_alt", Text),
+    Column("published_at", UtcDateTime, nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("matched_keywords", Text, nullable=False, default="[]"),
+)
+
+occurrences = Table(
+    "occurrences",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_key", String(2048), nullable=False, unique=True),
+    Column("calendar", String(200), nullable=False),
+    Column("uid", String(1024), nullable=False),
+    Column("recurrence_id", String(64), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("all_day", Boolean, nullable=False),
+    Column("location", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("url", String(2048)),
+    Column("cancelled", Boolean, nullable=False),
+    Column("private", Boolean, nullable=False),
+    Column("categories", Text, nullable=False, default="[]"),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+feed_health = Table(
+    "feed_health",
+    metadata,
+    Column("url", String(2048), primary_key=True),
+    Column("etag", String(1024)),
+    Column("last_modified", String(200)),
+    Column("last_success_at", UtcDateTime),
+    Column("last_error", Text),
+    Column("last_error_at", UtcDateTime),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("retry_after", UtcDateTime),
+)
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("network", String(20), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("member", String(200)),
+    Column("source_url", String(2048)),
+    Column("source_title", Text),
+    Column("image_url", String(2048)),
+    Column("image_alt", Text),
+    Column("matched_keywords", Text, nullable=False, default="[]"),
+    Column("scheduled_at", UtcDateTime),
+    Column("over_limit", Boolean, nullable=False, default=False),
+    Column("item_guid", String(2048)),
+    Column("event_key", String(2048), index=True),
+    Column("dedupe_key", String(2200), unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime),
+    Column("post_id", String(100)),
+    Column("post_url", String(2048)),
+    Column("status_reason", Text),
+    Index("ix_drafts_status_scheduled_at", "status", "scheduled_at"),
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, index=True),
+    Column("author", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+history = Table(
+    "history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id"), nullable=False, index=True),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("status_before", String(20)),
+    Column("status_after", String(20), nullable=False),
+    Column("text_before", Text),
+    Column("text_after", Text, nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)

@@ -1,0 +1,409 @@
+"""Queries over the schema. Every status change goes through `review.check_transition` and
+writes one history row in the same transaction, so the history is complete by construction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot import review
+from bot.errors import UnknownDraft
+from bot.models import (
+    Draft,
+    DraftKind,
+    DraftStatus,
+    EventOccurrence,
+    FeedHealth,
+    HistoryEntry,
+    Image,
+    NewsItem,
+    Note,
+)
+from bot.ports import OccurrenceChange
+from bot.store.schema import drafts, feed_health, history, items, notes, occurrences
+
+
+class SqlStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as connection:
+            yield connection
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # Feed and calendar health
+
+    def feed_health(self, url: str) -> FeedHealth:
+        with self._tx() as tx:
+            row = tx.execute(select(feed_health).where(feed_health.c.url == url)).first()
+        return FeedHealth(**row._asdict()) if row else FeedHealth(url=url)
+
+    def all_feed_health(self) -> list[FeedHealth]:
+        with self._tx() as tx:
+            rows = tx.execute(select(feed_health).order_by(feed_health.c.url)).all()
+        return [FeedHealth(**row._asdict()) for row in rows]
+
+    def save_feed_health(self, health: FeedHealth) -> None:
+        values = health.__dict__
+        with self._tx() as tx:
+            changed = tx.execute(
+                update(feed_health).where(feed_health.c.url == health.url).values(values)
+            ).rowcount
+            if not changed:
+                tx.execute(insert(feed_health).values(values))
+
+    # News items
+
+    def record_item(
+        self, item: NewsItem, guid_key: str, first_seen_at: datetime, matched: Sequence[str]
+    ) -> bool:
+        """Remember an item; False when its guid or canonical link was seen before."""
+        with self._tx() as tx:
+            seen = tx.execute(
+                select(items.c.id).where(
+                    or_(items.c.guid_key == guid_key, items.c.link == item.link)
+                )
+            ).first()
+            if seen:
+                return False
+            tx.execute(insert(items).values(_item_values(item, guid_key, first_seen_at, matched)))
+        return True
+
+    def items_between(self, start: datetime, end: datetime) -> list[NewsItem]:
+        with self._tx() as tx:
+            rows = tx.execute(
+                select(items)
+                .where(and_(items.c.published_at >= start, items.c.published_at < end))
+                .order_by(items.c.published_at.desc())
+            ).all()
+        return [_item_from_row(row) for row in rows]
+
+    # Calendar occurrences
+
+    def upsert_occurrence(
+        self, occurrence: EventOccurrence, now: datetime
+    ) -> tuple[OccurrenceChange, EventOccurrence | None]:
+        """Store an occurrence; say how it differs from what was known, and what was known."""
+        with self._tx() as tx:
+            row = tx.execute(
+                select(occurrences).where(occurrences.c.event_key == occurrence.key)
+            ).first()
+            values = _occurrence_values(occurrence, now)
+            if row is None:
+                tx.execute(insert(occurrences).values(values | {"first_seen_at": now}))
+                return OccurrenceChange.NEW, None
+            known = _occurrence_from_row(row)
+            change = _compare(known, occurrence)
+            if change is not OccurrenceChange.UNCHANGED:
+                tx.execute(update(occurrences).where(occurrences.c.id == row.id).values(values))
+            return change, known
+
+    def live_occurrences(
+        self, calendar: str, start: datetime, end: datetime
+    ) -> list[EventOccurrence]:
+        """Known, not cancelled occurrences of a calendar starting in [start, end)."""
+        query = select(occurrences).where(
+            occurrences.c.calendar == calendar,
+            occurrences.c.cancelled.is_(False),
+            occurrences.c.starts_at >= start,
+            occurrences.c.starts_at < end,
+        )
+        with self._tx() as tx:
+            return [_occurrence_from_row(row) for row in tx.execute(query).all()]
+
+    def mark_cancelled(self, event_key: str, now: datetime) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                update(occurrences)
+                .where(occurrences.c.event_key == event_key)
+                .values(cancelled=True, updated_at=now)
+            )
+
+    def occurrence(self, event_key: str) -> EventOccurrence | None:
+        with self._tx() as tx:
+            row = tx.execute(
+                select(occurrences).where(occurrences.c.event_key == event_key)
+            ).first()
+        return _occurrence_from_row(row) if row else None
+
+    # Drafts
+
+    def add_draft(self, draft: Draft, actor: str, dedupe_key: str | None = None) -> Draft | None:
+        """Store a new draft; None when a draft with the same `dedupe_key` already exists."""
+        values = _draft_values(draft) | {"dedupe_key": dedupe_key, "updated_at": draft.created_at}
+        try:
+            with self._tx() as tx:
+                draft_id = tx.execute(
+                    insert(drafts).values(values).returning(drafts.c.id)
+                ).scalar_one()
+                stored = replace(draft, id=draft_id, updated_at=draft.created_at)
+                _write_history(tx, stored, None, actor, "create", draft.created_at, None, "")
+        except IntegrityError:
+            return None
+        return stored
+
+    def get_draft(self, draft_id: int) -> Draft:
+        with self._tx() as tx:
+            return self._load(tx, draft_id)
+
+    def list_drafts(
+        self, statuses: Sequence[DraftStatus] = (), kinds: Sequence[DraftKind] = ()
+    ) -> list[Draft]:
+        query = select(drafts).order_by(drafts.c.created_at, drafts.c.id)
+        if statuses:
+            query = query.where(drafts.c.status.in_([s.value for s in statuses]))
+        if kinds:
+            query = query.where(drafts.c.kind.in_([k.value for k in kinds]))
+        with self._tx() as tx:
+            return [_draft_from_row(row) for row in tx.execute(query).all()]
+
+    def drafts_for_event(self, event_key: str) -> list[Draft]:
+        with self._tx() as tx:
+            rows = tx.execute(select(drafts).where(drafts.c.event_key == event_key)).all()
+        return [_draft_from_row(row) for row in rows]
+
+    def change_draft(
+        self,
+        draft_id: int,
+        *,
+        actor: str,
+        action: str,
+        at: datetime,
+        status: DraftStatus | None = None,
+        expect: DraftStatus | None = None,
+        detail: str = "",
+        **changes: Any,
+    ) -> Draft:
+        """Apply one change to a draft, checked against the state machine, with its history row.
+
+        `expect` makes the change conditional (compare-and-set): it raises `TransitionError`
+        if another process moved the draft first. That is how a due draft is claimed once.
+        """
+        with self._tx() as tx:
+            before = self._load(tx, draft_id)
+            target = status or before.status
+            if status is not None:
+                review.check_transition(before.status, status)
+            values = _change_values(changes) | {"status": target.value, "updated_at": at}
+            guard = drafts.c.status == (expect or before.status).value
+            done = tx.execute(
+                update(drafts).where(drafts.c.id == draft_id, guard).values(values)
+            ).rowcount
+            if not done:
+                review.raise_moved_meanwhile(draft_id)
+            after = self._load(tx, draft_id)
+            _write_history(tx, after, before, actor, action, at, before.text, detail)
+        return after
+
+    def add_note(self, draft_id: int, note: Note) -> None:
+        with self._tx() as tx:
+            self._load(tx, draft_id)
+            tx.execute(insert(notes).values(draft_id=draft_id, **note.__dict__))
+
+    def history(self, draft_id: int) -> list[HistoryEntry]:
+        with self._tx() as tx:
+            rows = tx.execute(
+                select(history).where(history.c.draft_id == draft_id).order_by(history.c.id)
+            ).all()
+        return [_history_from_row(row) for row in rows]
+
+    def due_drafts(self, now: datetime, limit: int = 100) -> list[Draft]:
+        """Approved drafts whose time has come, oldest slot first (uses the status index)."""
+        query = (
+            select(drafts)
+            .where(drafts.c.status == DraftStatus.APPROVED.value, drafts.c.scheduled_at <= now)
+            .order_by(drafts.c.scheduled_at, drafts.c.id)
+            .limit(limit)
+        )
+        with self._tx() as tx:
+            return [_draft_from_row(row) for row in tx.execute(query).all()]
+
+    def stuck_publishing(self, older_than: datetime) -> list[Draft]:
+        """Drafts a crashed run left half-way: claimed before `older_than` and never settled."""
+        query = select(drafts).where(
+            drafts.c.status == DraftStatus.PUBLISHING.value, drafts.c.updated_at < older_than
+        )
+        with self._tx() as tx:
+            return [_draft_from_row(row) for row in tx.execute(query).all()]
+
+    def _load(self, tx: Connection, draft_id: int) -> Draft:
+        row = tx.execute(select(drafts).where(drafts.c.id == draft_id)).first()
+        if row is None:
+            raise UnknownDraft(f"no hi ha cap esborrany amb l'identificador {draft_id}")
+        draft = _draft_from_row(row)
+        note_rows = tx.execute(
+            select(notes).where(notes.c.draft_id == draft_id).order_by(notes.c.id)
+        ).all()
+        draft.notes = [Note(r.author, r.text, r.created_at) for r in note_rows]
+        return draft
+
+
+def _write_history(
+    tx: Connection,
+    after: Draft,
+    before: Draft | None,
+    actor: str,
+    action: str,
+    at: datetime,
+    text_before: str | None,
+    detail: str,
+) -> None:
+    tx.execute(
+        insert(history).values(
+            draft_id=after.id,
+            actor=actor,
+            action=action,
+            at=at,
+            status_before=before.status.value if before else None,
+            status_after=after.status.value,
+            text_before=text_before,
+            text_after=after.text,
+            detail=detail,
+        )
+    )
+
+
+def _compare(known: EventOccurrence, new: EventOccurrence) -> OccurrenceChange:
+    if new.cancelled and not known.cancelled:
+        return OccurrenceChange.CANCELLED
+    if (new.starts_at, new.ends_at, new.all_day) != (known.starts_at, known.ends_at, known.all_day):
+        return OccurrenceChange.MOVED
+    return OccurrenceChange.UNCHANGED if new == known else OccurrenceChange.UPDATED
+
+
+def _item_values(
+    item: NewsItem, guid_key: str, first_seen_at: datetime, matched: Sequence[str]
+) -> dict[str, Any]:
+    return {
+        "guid_key": guid_key,
+        "link": item.link,
+        "member": item.member,
+        "feed_url": item.feed_url,
+        "title": item.title,
+        "summary": item.summary,
+        "categories": json.dumps(list(item.categories), ensure_ascii=False),
+        "image_url": item.image.url if item.image else None,
+        "image_alt": item.image.alt if item.image else None,
+        "published_at": item.published_at or first_seen_at,
+        "first_seen_at": first_seen_at,
+        "matched_keywords": json.dumps(list(matched), ensure_ascii=False),
+    }
+
+
+def _item_from_row(row: Row[Any]) -> NewsItem:
+    return NewsItem(
+        guid=row.guid_key,
+        link=row.link,
+        title=row.title,
+        summary=row.summary,
+        published_at=row.published_at,
+        feed_url=row.feed_url,
+        member=row.member,
+        categories=tuple(json.loads(row.categories)),
+        image=Image(row.image_url, row.image_alt) if row.image_url else None,
+    )
+
+
+def _occurrence_values(occurrence: EventOccurrence, now: datetime) -> dict[str, Any]:
+    values = dict(occurrence.__dict__)
+    values["categories"] = json.dumps(list(occurrence.categories), ensure_ascii=False)
+    return values | {"event_key": occurrence.key, "updated_at": now}
+
+
+def _occurrence_from_row(row: Row[Any]) -> EventOccurrence:
+    fields = row._asdict()
+    for internal in ("id", "event_key", "first_seen_at", "updated_at"):
+        del fields[internal]
+    fields["categories"] = tuple(json.loads(fields["categories"]))
+    return EventOccurrence(**fields)
+
+
+def _draft_values(draft: Draft) -> dict[str, Any]:
+    return {
+        "kind": draft.kind.value,
+        "status": draft.status.value,
+        "network": draft.network,
+        "text": draft.text,
+        "member": draft.member,
+        "source_url": draft.source_url,
+        "source_title": draft.source_title,
+        "image_url": draft.image.url if draft.image else None,
+        "image_alt": draft.image.alt if draft.image else None,
+        "matched_keywords": json.dumps(list(draft.matched_keywords), ensure_ascii=False),
+        "scheduled_at": draft.scheduled_at,
+        "over_limit": draft.over_limit,
+        "item_guid": draft.item_guid,
+        "event_key": draft.event_key,
+        "created_at": draft.created_at,
+        "published_at": draft.published_at,
+        "post_id": draft.post_id,
+        "post_url": draft.post_url,
+        "status_reason": draft.status_reason,
+    }
+
+
+CHANGEABLE = frozenset(
+    {"text", "scheduled_at", "over_limit", "published_at", "post_id", "post_url", "status_reason"}
+)
+
+
+def _change_values(changes: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(changes) - CHANGEABLE - {"image"}
+    if unknown:
+        raise TypeError(f"these draft fields cannot be changed: {sorted(unknown)}")
+    values = {key: value for key, value in changes.items() if key != "image"}
+    if "image" in changes:
+        image = changes["image"]
+        values["image_url"] = image.url if image else None
+        values["image_alt"] = image.alt if image else None
+    return values
+
+
+def _draft_from_row(row: Row[Any]) -> Draft:
+    return Draft(
+        id=row.id,
+        kind=DraftKind(row.kind),
+        status=DraftStatus(row.status),
+        network=row.network,
+        text=row.text,
+        member=row.member,
+        source_url=row.source_url,
+        source_title=row.source_title,
+        image=Image(row.image_url, row.image_alt) if row.image_url else None,
+        matched_keywords=tuple(json.loads(row.matched_keywords)),
+        scheduled_at=row.scheduled_at,
+        over_limit=row.over_limit,
+        item_guid=row.item_guid,
+        event_key=row.event_key,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        published_at=row.published_at,
+        post_id=row.post_id,
+        post_url=row.post_url,
+        status_reason=row.status_reason,
+    )
+
+
+def _history_from_row(row: Row[Any]) -> HistoryEntry:
+    return HistoryEntry(
+        draft_id=row.draft_id,
+        actor=row.actor,
+        action=row.action,
+        at=row.at,
+        status_before=DraftStatus(row.status_before) if row.status_before else None,
+        status_after=DraftStatus(row.status_after),
+        text_before=row.text_before,
+        text_after=row.text_after,
+        detail=row.detail,
+    )

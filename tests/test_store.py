@@ -1,0 +1,172 @@
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from bot.errors import TransitionError, UnknownDraft
+from bot.models import Draft, DraftKind, DraftStatus, EventOccurrence, Image, NewsItem, Note
+from bot.ports import OccurrenceChange
+from bot.store import SqlStore, open_store
+from bot.store.schema import metadata
+
+NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqlStore:
+    return open_store(f"sqlite:///{tmp_path / 'xmess.sqlite3'}")
+
+
+def news_draft(**changes: object) -> Draft:
+    values: dict[str, object] = {
+        "kind": DraftKind.NEWS,
+        "text": "Nova cooperativa a Igualada https://www.igualada.cat/n/1",
+        "created_at": NOW,
+        "member": "Igualada",
+        "image": Image("https://www.igualada.cat/i.jpg", "Sòcies de la cooperativa"),
+        "matched_keywords": ("cooperativa",),
+    }
+    return Draft(**(values | changes))  # type: ignore[arg-type]
+
+
+def test_the_migrations_build_exactly_the_declared_schema(store: SqlStore) -> None:
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []
+
+
+def test_sqlite_runs_in_wal_mode(store: SqlStore) -> None:
+    with store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_opening_twice_keeps_the_data(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'xmess.sqlite3'}"
+    stored = open_store(url).add_draft(news_draft(), "xmess-bot")
+    assert stored is not None
+    assert open_store(url).get_draft(stored.id or 0).text == stored.text
+
+
+def test_a_draft_comes_back_as_it_went_in(store: SqlStore) -> None:
+    stored = store.add_draft(news_draft(scheduled_at=NOW + timedelta(hours=2)), "xmess-bot")
+    assert stored is not None
+    loaded = store.get_draft(stored.id or 0)
+    assert loaded == stored
+    assert loaded.scheduled_at is not None and loaded.scheduled_at.tzinfo is UTC
+
+
+def test_a_naive_time_is_refused(store: SqlStore) -> None:
+    with pytest.raises(Exception, match="naive datetime"):
+        store.add_draft(news_draft(created_at=datetime(2026, 11, 27, 10)), "xmess-bot")
+
+
+def test_the_same_dedupe_key_stores_one_draft(store: SqlStore) -> None:
+    assert store.add_draft(news_draft(), "xmess-bot", dedupe_key="news:a") is not None
+    assert store.add_draft(news_draft(), "xmess-bot", dedupe_key="news:a") is None
+    assert len(store.list_drafts()) == 1
+
+
+def test_every_change_is_in_the_history(store: SqlStore) -> None:
+    draft = store.add_draft(news_draft(), "xmess-bot")
+    assert draft is not None and draft.id is not None
+    later = NOW + timedelta(minutes=5)
+    store.change_draft(
+        draft.id, actor="Marta", action="edit", at=later, text="Text nou", detail="més curt"
+    )
+    store.change_draft(
+        draft.id, actor="Jordi", action="approve", at=later, status=DraftStatus.APPROVED
+    )
+    assert [(h.actor, h.action, h.status_before, h.status_after, h.text_before, h.text_after)
+            for h in store.history(draft.id)] == [
+        ("xmess-bot", "create", None, DraftStatus.PENDING, None, draft.text),
+        ("Marta", "edit", DraftStatus.PENDING, DraftStatus.PENDING, draft.text, "Text nou"),
+        ("Jordi", "approve", DraftStatus.PENDING, DraftStatus.APPROVED, "Text nou", "Text nou"),
+    ]  # fmt: skip
+
+
+def test_a_forbidden_move_changes_nothing(store: SqlStore) -> None:
+    draft = store.add_draft(news_draft(), "xmess-bot")
+    assert draft is not None and draft.id is not None
+    with pytest.raises(TransitionError):
+        store.change_draft(
+            draft.id, actor="x", action="publish", at=NOW, status=DraftStatus.PUBLISHED
+        )
+    assert store.get_draft(draft.id).status is DraftStatus.PENDING
+    assert len(store.history(draft.id)) == 1
+
+
+def test_a_claim_loses_when_someone_moved_the_draft_first(store: SqlStore) -> None:
+    draft = store.add_draft(news_draft(status=DraftStatus.APPROVED, scheduled_at=NOW), "x")
+    assert draft is not None and draft.id is not None
+    store.change_draft(draft.id, actor="a", action="claim", at=NOW, status=DraftStatus.PUBLISHING)
+    with pytest.raises(TransitionError):
+        store.change_draft(
+            draft.id, actor="b", action="claim", at=NOW,
+            status=DraftStatus.PUBLISHING, expect=DraftStatus.APPROVED,
+        )  # fmt: skip
+
+
+def test_an_unknown_id_is_a_clear_error(store: SqlStore) -> None:
+    with pytest.raises(UnknownDraft, match="identificador 99"):
+        store.get_draft(99)
+
+
+def test_notes_stay_with_their_draft(store: SqlStore) -> None:
+    draft = store.add_draft(news_draft(), "xmess-bot")
+    assert draft is not None and draft.id is not None
+    store.add_note(draft.id, Note("Marta", "Confirmar amb l'Ajuntament", NOW))
+    assert store.get_draft(draft.id).notes == [Note("Marta", "Confirmar amb l'Ajuntament", NOW)]
+
+
+def test_due_drafts_are_approved_ones_whose_time_has_come(store: SqlStore) -> None:
+    for hours in (-1, 0, 1):
+        store.add_draft(
+            news_draft(status=DraftStatus.APPROVED, scheduled_at=NOW + timedelta(hours=hours)), "x"
+        )
+    store.add_draft(news_draft(scheduled_at=NOW - timedelta(hours=3)), "x")
+    due = store.due_drafts(NOW)
+    assert [d.scheduled_at for d in due] == [NOW - timedelta(hours=1), NOW]
+
+
+def item(guid: str, link: str) -> NewsItem:
+    return NewsItem(guid, link, "Títol", "Resum", NOW, "https://a.cat/rss", "Igualada")
+
+
+def test_an_item_is_known_by_its_guid_or_its_link(store: SqlStore) -> None:
+    assert store.record_item(item("g1", "https://a.cat/1"), "g1", NOW, ())
+    assert not store.record_item(item("g1", "https://a.cat/other"), "g1", NOW, ())
+    assert not store.record_item(item("g2", "https://a.cat/1"), "g2", NOW, ())
+    assert store.record_item(item("g3", "https://a.cat/3"), "g3", NOW, ())
+
+
+def occurrence(**changes: object) -> EventOccurrence:
+    values: dict[str, object] = {
+        "calendar": "Agenda XMESS",
+        "uid": "assemblea@xmess.cat",
+        "recurrence_id": "",
+        "sequence": 0,
+        "title": "Assemblea",
+        "starts_at": NOW + timedelta(days=10),
+        "ends_at": NOW + timedelta(days=10, hours=3),
+    }
+    return EventOccurrence(**(values | changes))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("second", "change"),
+    [
+        (occurrence(), OccurrenceChange.UNCHANGED),
+        (occurrence(sequence=1, location="Manresa"), OccurrenceChange.UPDATED),
+        (occurrence(sequence=1, starts_at=NOW + timedelta(days=11)), OccurrenceChange.MOVED),
+        (occurrence(sequence=2, cancelled=True), OccurrenceChange.CANCELLED),
+    ],
+)
+def test_a_resynced_occurrence_says_what_changed(
+    store: SqlStore, second: EventOccurrence, change: OccurrenceChange
+) -> None:
+    assert store.upsert_occurrence(occurrence(), NOW) == (OccurrenceChange.NEW, None)
+    assert store.upsert_occurrence(second, NOW) == (change, occurrence())
+    assert store.occurrence(second.key) == second
