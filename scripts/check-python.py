@@ -2,7 +2,7 @@
 
 import sys
 
-if sys.version_info < (3, 11):
+if sys.version_info < (3, 11):  # noqa: UP036 - this runs on whatever python3 is there
     sys.exit(
         f"xmess-bot needs Python 3.11 or newer; this is {sys.version.split()[0]}. "
         "Install python3.11 and run again with PYTHON=python3.11."

@@ -74,7 +74,7 @@ def test_a_draft_that_went_out_or_was_closed_cannot_be_edited(status: S) -> None
 
 
 def test_an_over_long_text_says_by_how_much() -> None:
-    with pytest.raises(TextTooLong, match="fa 290 .* límit és 280: escurça'l 10"):
+    with pytest.raises(TextTooLong, match=r"fa 290 .* límit és 280: escurça'l 10"):
         check_fits(290, 280)
 
 

@@ -68,7 +68,9 @@ class FakeCalendars:
 class FlakyPublisher(DryRunPublisher):
     """The dry-run publisher, refusing the drafts whose ids are in `refuse`."""
 
-    refuse: set[int] = set()
+    def __init__(self, outbox: Path) -> None:
+        super().__init__(outbox)
+        self.refuse: set[int] = set()
 
     def publish(self, draft: Draft, now: datetime) -> PublishedPost:
         if draft.id in self.refuse:

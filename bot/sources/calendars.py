@@ -150,9 +150,8 @@ class HttpCalendarReader:
         except Exception as exc:  # a parser bug on one calendar must not sink the whole poll
             logger.exception("parsing %s failed", fetch.url)
             return CalendarReading(fetch=fetch, error=f"{fetch.url}: error inesperat: {exc!r}")
-        for warning in parsed.warnings:  # CalendarReading has no field for them yet
-            logger.warning("calendari %s: %s", fetch.url, warning)
-        return CalendarReading(fetch=fetch, occurrences=parsed.occurrences)
+        warning = "; ".join(parsed.warnings) or None
+        return CalendarReading(fetch=fetch, occurrences=parsed.occurrences, warning=warning)
 
 
 # --- the window and its time zone -----------------------------------------------------------
