@@ -18,7 +18,7 @@ RUN pip install --no-cache-dir . \
     && mkdir -p /data \
     && chown xmess:xmess /data
 
-USER xmess
+USER 10001
 VOLUME ["/data"]
 WORKDIR /data
 CMD ["xmess-bot", "poll"]
