@@ -135,6 +135,28 @@ def publish_due(context: Context, now: str | None) -> None:
         click.echo("No hi ha res per publicar ara.")
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Sortida JSON (per a scripts).")
+@pass_context
+def sources(context: Context, as_json: bool) -> None:
+    """L'estat de cada canal i calendari: últim èxit, últim error, espera."""
+    app = context.app(None)
+    zone = app.settings.zone
+    rows = [health_json(h, zone) for h in service.source_health(app)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        state = "en espera fins a " + row["retry_after"] if row["retry_after"] else "actiu"
+        click.echo(f"{row['name']}: {row['url']}")
+        click.echo(f"  últim èxit: {row['last_success_at'] or 'mai'}; {state}")
+        if row["last_error"]:
+            failures = row["consecutive_failures"]
+            click.echo(
+                f"  últim error ({row['last_error_at']}, {failures} seguits): {row['last_error']}"
+            )
+
+
 @main.group()
 def queue() -> None:
     """La cua d'aprovació."""
@@ -276,7 +298,21 @@ def queue_add(context: Context, by: str, text: str, url: str | None, now: str | 
 def demo(workdir: Path, port: int, now: str | None) -> None:
     """Prova-ho tot amb dades de mostra: canals i agenda servits en local, sense publicar res."""
     clock = FixedClock(parse_moment(now, DEMO_TIMEZONE)) if now else SystemClock()
-    click.echo(run_demo(workdir, port=port, clock=clock))
+    done = run_demo(workdir, port=port, clock=clock)
+    cli = f"xmess-bot --config {done.config}"
+    click.echo(done.report.describe())
+    click.echo(f"\nEsborranys pendents d'aprovació: {len(done.waiting)}.")
+    for draft in done.waiting:
+        click.echo(draft_line(draft, DEMO_TIMEZONE))
+    click.echo(
+        "\nProveu ara:\n"
+        f"  {cli} queue list\n"
+        f"  {cli} queue show 1\n"
+        f'  {cli} queue approve 1 --by "El vostre nom"\n'
+        f"  {cli} publish-due\n"
+        f"  cat {done.outbox}\n"
+        "\nLa demo no publica res: el publicador de prova escriu a la safata (outbox)."
+    )
 
 
 def _done(draft: Draft, app: App) -> None:
@@ -309,6 +345,20 @@ def draft_json(draft: Draft, zone: ZoneInfo) -> dict[str, Any]:
         "notes": [{"author": n.author, "text": n.text, "created_at": _local(n.created_at, zone)}
                   for n in draft.notes],
     }  # fmt: skip
+
+
+def health_json(source: service.SourceHealth, zone: ZoneInfo) -> dict[str, Any]:
+    health = source.health
+    return {
+        "name": source.name,
+        "kind": source.kind,
+        "url": health.url,
+        "last_success_at": _local(health.last_success_at, zone),
+        "last_error": health.last_error,
+        "last_error_at": _local(health.last_error_at, zone),
+        "consecutive_failures": health.consecutive_failures,
+        "retry_after": _local(health.retry_after, zone),
+    }
 
 
 def history_json(entry: Any, zone: ZoneInfo) -> dict[str, Any]:

@@ -283,6 +283,23 @@ def _id(draft: Draft) -> int:
     return draft.id
 
 
+@dataclass(frozen=True)
+class SourceHealth:
+    name: str
+    kind: str
+    health: FeedHealth
+
+
+def source_health(app: App) -> list[SourceHealth]:
+    """Every configured feed and calendar with what the store knows of it."""
+    feeds = [(m.name, "feed", url) for m in app.settings.members for url in m.feeds]
+    calendars = [(c.name, "calendar", c.url) for c in app.settings.calendars]
+    return [
+        SourceHealth(name, kind, app.store.feed_health(url))
+        for name, kind, url in feeds + calendars
+    ]
+
+
 # The queue
 
 

@@ -193,3 +193,14 @@ def test_the_demo_twice_adds_nothing_the_second_time(tmp_path: Path) -> None:
     assert "Esborranys nous: 20." in first.stdout
     assert "Esborranys nous: 0." in second.stdout
     assert "Esborranys pendents d'aprovació: 20." in second.stdout
+
+
+def test_sources_show_the_last_error_of_a_failing_feed(config: Path) -> None:
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("/feeds/el-prat.xml", "/feeds/absent.xml"), encoding="utf-8")
+    xmess(config, "poll", "--now", NOW)
+    rows = {row["name"]: row for row in json.loads(xmess(config, "sources", "--json").stdout)}
+    assert rows["el Prat de Llobregat"]["consecutive_failures"] == 1
+    assert "404" in rows["el Prat de Llobregat"]["last_error"]
+    assert rows["Igualada"]["last_success_at"] == "2026-11-27T10:00:00+01:00"
+    assert rows["Agenda XMESS"]["kind"] == "calendar"

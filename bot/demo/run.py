@@ -1,14 +1,15 @@
 """`xmess-bot demo`: the whole path on bundled data, with nothing leaving the machine.
 
 The demo serves the bundled member feeds and agenda from a loopback HTTP server, writes a
-config for them in its folder, polls once through the real fetch path, and prints the queue
-and the commands to try next. Items link to the councils' own sites, not to the loopback
+config for them in its folder and polls once through the real fetch path; the CLI then prints
+the queue and the commands to try next. Items link to the councils' own sites, not to the loopback
 server, so a second run (on another port) recognises them and adds nothing twice.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from bot import service
 from bot.app import build_app
 from bot.demo.render import render_file
 from bot.loopback import LoopbackServer, Resource
-from bot.models import DraftStatus
+from bot.models import Draft, DraftStatus
 from bot.ports import Clock
 from bot.settings import load_settings
 
@@ -36,8 +37,19 @@ outbox = "var/outbox.jsonl"
 """
 
 
-def run_demo(workdir: Path, *, port: int, clock: Clock) -> str:
-    """Run one demo poll in `workdir`; return what to show the person."""
+@dataclass(frozen=True)
+class DemoRun:
+    config: Path
+    report: service.PollReport
+    waiting: list[Draft]
+
+    @property
+    def outbox(self) -> Path:
+        return self.config.parent / "var" / "outbox.jsonl"
+
+
+def run_demo(workdir: Path, *, port: int, clock: Clock) -> DemoRun:
+    """Run one demo poll in `workdir`: the config written, what the poll did, what waits."""
     workdir.mkdir(parents=True, exist_ok=True)
     now = clock.now()
     with LoopbackServer(port=port) as server:
@@ -46,8 +58,7 @@ def run_demo(workdir: Path, *, port: int, clock: Clock) -> str:
         config = write_config(workdir, base)
         app = build_app(load_settings(config), clock)
         report = service.poll(app)
-    waiting = app.store.list_drafts((DraftStatus.PENDING,))
-    return summary(config, report, len(waiting))
+    return DemoRun(config, report, app.store.list_drafts((DraftStatus.PENDING,)))
 
 
 def demo_resources(now: datetime, base: str) -> dict[str, Resource]:
@@ -69,23 +80,3 @@ def write_config(workdir: Path, base: str) -> Path:
     config = workdir / "xmess.toml"
     config.write_text(CONFIG_HEADER + members, encoding="utf-8")
     return config
-
-
-def summary(config: Path, report: service.PollReport, waiting: int) -> str:
-    cli = f"xmess-bot --config {config}"
-    return "\n".join(
-        [
-            report.describe(),
-            "",
-            f"Esborranys pendents d'aprovació: {waiting}.",
-            "",
-            "Proveu ara:",
-            f"  {cli} queue list",
-            f"  {cli} queue show 1",
-            f'  {cli} queue approve 1 --by "El vostre nom"',
-            f"  {cli} publish-due",
-            f"  cat {config.parent / 'var' / 'outbox.jsonl'}",
-            "",
-            "La demo no publica res: el publicador de prova escriu a la safata (outbox).",
-        ]
-    )
