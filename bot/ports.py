@@ -6,7 +6,7 @@ httpx, feedparser, icalendar, SQLAlchemy, tweepy or a web framework.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -62,7 +62,10 @@ class CalendarReading:
 
 
 class FeedReader(Protocol):
-    def read_feeds(self, requests: Sequence[FetchRequest]) -> list[FeedReading]: ...
+    """Yields one reading per request, in the order they are ready, so the caller can store
+    and draft the first feeds while the others are still being fetched and parsed."""
+
+    def read_feeds(self, requests: Sequence[FetchRequest]) -> Iterator[FeedReading]: ...
 
 
 class CalendarReader(Protocol):
@@ -95,16 +98,18 @@ class OccurrenceChange(StrEnum):
     CANCELLED = "cancelled"
 
 
+SeenItem = tuple[NewsItem, str, tuple[str, ...]]
+"""A feed item as the store remembers it: the item, its guid key, the keywords it matched."""
+
+
 class Store(Protocol):
     """The durable truth. Every status change is checked against `review` and written to the
     history in the same transaction."""
 
     def feed_health(self, url: str) -> FeedHealth: ...
     def all_feed_health(self) -> list[FeedHealth]: ...
-    def save_feed_health(self, health: FeedHealth) -> None: ...
-    def record_item(
-        self, item: NewsItem, guid_key: str, first_seen_at: datetime, matched: Sequence[str]
-    ) -> bool: ...
+    def save_feed_health(self, *healths: FeedHealth) -> None: ...
+    def record_items(self, entries: Sequence[SeenItem], first_seen_at: datetime) -> list[bool]: ...
     def upsert_occurrence(
         self, occurrence: EventOccurrence, now: datetime
     ) -> tuple[OccurrenceChange, EventOccurrence | None]: ...

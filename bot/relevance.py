@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 # Matching only (never written out): the one-character "ŀ" and look-alike dots read as "l·".
+_MIDDLE_DOT_VARIANTS_CHARS = "ŀĿ\u2027\u22c5"
+_APOSTROPHE_CHARS = "’ʼ‘´`"
 _MIDDLE_DOT_VARIANTS = str.maketrans({"ŀ": "l·", "Ŀ": "L·", "\u2027": "·", "\u22c5": "·"})
-_APOSTROPHE_VARIANTS = str.maketrans({c: "'" for c in "’ʼ‘´`"})
+_APOSTROPHE_VARIANTS = str.maketrans(dict.fromkeys(_APOSTROPHE_CHARS, "'"))
+_VARIANT = re.compile(f"[{_MIDDLE_DOT_VARIANTS_CHARS}{_APOSTROPHE_CHARS}]")
 # A "·" between letters is inside a word ("col·lectiu"), so it is no boundary.
 _WORD_CHAR = r"[\w·]"
 
@@ -33,9 +36,14 @@ def matched_keywords(keywords: Sequence[str], *texts: str) -> tuple[str, ...]:
 
 
 def _fold(text: str) -> str:
-    """Lower case, accents dropped, apostrophes and middle dots written one way."""
-    text = text.translate(_MIDDLE_DOT_VARIANTS).translate(_APOSTROPHE_VARIANTS)
+    """Lower case, accents dropped, apostrophes and middle dots written one way.
+
+    Every feed item passes here, so the translations run only when a variant is present."""
+    if _VARIANT.search(text):
+        text = text.translate(_MIDDLE_DOT_VARIANTS).translate(_APOSTROPHE_VARIANTS)
     decomposed = unicodedata.normalize("NFD", text.casefold())
+    if decomposed.isascii():
+        return decomposed
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

@@ -101,45 +101,51 @@ def poll(app: App, progress: Progress | None = None) -> PollReport:
 
 
 def poll_feeds(app: App, now: datetime, report: PollReport, progress: Progress) -> None:
+    """Read every due feed; each is stored and drafted as soon as it is parsed."""
     members = app.settings.member_of_feed()
     due = _due_sources(app, list(members), now, report)
-    readings = app.feeds.read_feeds([_request(h) for h in due.values()])
-    for reading in readings:
+    checked = []
+    for reading in app.feeds.read_feeds([_request(h) for h in due.values()]):
         url = reading.fetch.url
-        fresh = _record_health(app, due[url], reading, now, report)
+        updated, fresh = _checked(due[url], reading, now, report)
+        checked.append(updated)
         report.feeds_ok += fresh
         report.feeds_unchanged += reading.fetch.not_modified
         if fresh:
-            for item in reading.items:
-                draft_news_item(
-                    app, replace(item, member=members[url].name), members[url], now, report
-                )
+            member = members[url]
+            draft_feed_items(
+                app, [replace(i, member=member.name) for i in reading.items], member, now, report
+            )
         progress(1)
+    app.store.save_feed_health(*checked)
 
 
-def draft_news_item(
-    app: App, item: NewsItem, member: MemberSettings, now: datetime, report: PollReport
+def draft_feed_items(
+    app: App, items: list[NewsItem], member: MemberSettings, now: datetime, report: PollReport
 ) -> None:
-    """Remember the item; draft it if it is new, fresh and relevant."""
-    key = news.guid_key(item)
-    matched = news.relevance(item, app.settings.keywords_for(member))
-    if not app.store.record_item(item, key, now, matched or ()):
-        return
-    report.new_items += 1
-    fresh = news.is_fresh(item.published_at or now, now, app.settings.relevance.max_age_days)
-    if matched is None or not fresh:
-        return
-    draft = app.drafter.draft_news(
-        item, member_name=member.name, member_handle=member.x_handle, matched=matched, now=now
-    )
-    if app.store.add_draft(draft, SYSTEM_ACTOR, dedupe_key=f"news:{key}"):
-        report.new_drafts += 1
+    """Remember a feed's items; draft those that are new, fresh and relevant."""
+    keywords = app.settings.keywords_for(member)
+    entries = [(item, news.guid_key(item), news.relevance(item, keywords)) for item in items]
+    new = app.store.record_items([(i, key, found or ()) for i, key, found in entries], now)
+    for (item, key, matched), is_new in zip(entries, new, strict=True):
+        report.new_items += is_new
+        fresh = news.is_fresh(item.published_at or now, now, app.settings.relevance.max_age_days)
+        if is_new and fresh and matched is not None:
+            draft = app.drafter.draft_news(
+                item,
+                member_name=member.name,
+                member_handle=member.x_handle,
+                matched=matched,
+                now=now,
+            )
+            report.new_drafts += app.store.add_draft(draft, SYSTEM_ACTOR, f"news:{key}") is not None
 
 
 def _due_sources(
     app: App, urls: list[str], now: datetime, report: PollReport
 ) -> dict[str, FeedHealth]:
-    known = {url: app.store.feed_health(url) for url in urls}
+    stored = {h.url: h for h in app.store.all_feed_health()}
+    known = {url: stored.get(url, FeedHealth(url)) for url in urls}
     due = {url: h for url, h in known.items() if health.is_due(h, now)}
     report.feeds_waiting += len(known) - len(due)
     return due
@@ -149,25 +155,19 @@ def _request(known: FeedHealth) -> FetchRequest:
     return FetchRequest(known.url, known.etag, known.last_modified)
 
 
-def _record_health(
-    app: App,
-    known: FeedHealth,
-    reading: FeedReading | CalendarReading,
-    now: datetime,
-    report: PollReport,
-) -> bool:
-    """Store what this fetch says about the source; True when it brought content to use."""
+def _checked(
+    known: FeedHealth, reading: FeedReading | CalendarReading, now: datetime, report: PollReport
+) -> tuple[FeedHealth, bool]:
+    """What this fetch says about the source, and whether it brought content to use."""
     reason = reading.error or reading.fetch.error
     if reason:
-        app.store.save_feed_health(health.after_failure(known, reason, now))
         report.failures.append((known.url, reason))
-        return False
+        return health.after_failure(known, reason, now), False
     updated = health.after_success(known, reading.fetch, now)
     if reading.warning:
         updated = health.with_warning(updated, reading.warning, now)
         report.warnings.append((known.url, reading.warning))
-    app.store.save_feed_health(updated)
-    return not reading.fetch.not_modified
+    return updated, not reading.fetch.not_modified
 
 
 # Calendars
@@ -183,7 +183,9 @@ def sync_calendars(app: App, now: datetime, report: PollReport) -> None:
     readings = app.calendars.read_calendars([_request(h) for h in due.values()], now, horizon)
     for reading in readings:
         calendar = calendars[reading.fetch.url]
-        if _record_health(app, due[reading.fetch.url], reading, now, report):
+        updated, fresh = _checked(due[reading.fetch.url], reading, now, report)
+        app.store.save_feed_health(updated)
+        if fresh:
             report.calendars_ok += 1
             _sync_calendar(app, calendar, reading.occurrences, now, report)
 

@@ -10,6 +10,7 @@ from bot.errors import TransitionError, UnknownDraft
 from bot.models import Draft, DraftKind, DraftStatus, EventOccurrence, Image, NewsItem, Note
 from bot.ports import OccurrenceChange
 from bot.store import SqlStore, open_store
+from bot.store.engine import HEAD_REVISION, MIGRATIONS, schema_revision
 from bot.store.schema import metadata
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -36,6 +37,16 @@ def test_the_migrations_build_exactly_the_declared_schema(store: SqlStore) -> No
     with store.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     assert differences == []
+
+
+def test_the_head_revision_is_the_newest_migration(store: SqlStore) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+    assert schema_revision(store.engine) == HEAD_REVISION
 
 
 def test_sqlite_runs_in_wal_mode(store: SqlStore) -> None:
@@ -137,10 +148,15 @@ def item(guid: str, link: str) -> NewsItem:
 
 
 def test_an_item_is_known_by_its_guid_or_its_link(store: SqlStore) -> None:
-    assert store.record_item(item("g1", "https://a.cat/1"), "g1", NOW, ())
-    assert not store.record_item(item("g1", "https://a.cat/other"), "g1", NOW, ())
-    assert not store.record_item(item("g2", "https://a.cat/1"), "g2", NOW, ())
-    assert store.record_item(item("g3", "https://a.cat/3"), "g3", NOW, ())
+    first = [(item("g1", "https://a.cat/1"), "g1", ())]
+    assert store.record_items(first, NOW) == [True]
+    again = [
+        (item("g1", "https://a.cat/other"), "g1", ()),
+        (item("g2", "https://a.cat/1"), "g2", ()),
+        (item("g3", "https://a.cat/3"), "g3", ()),
+        (item("g3", "https://a.cat/3b"), "g3", ()),
+    ]
+    assert store.record_items(again, NOW) == [False, False, True, False]
 
 
 def occurrence(**changes: object) -> EventOccurrence:

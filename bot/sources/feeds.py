@@ -1,105 +1,37 @@
-"""RSS and Atom feeds: parse with feedparser, normalise into `NewsItem`s, read many over HTTP.
-
-Normalisation rules (the rest of the bot relies on them):
-
-* `title`, `summary` and category terms are plain text: HTML is flattened (script, style,
-  iframe and similar lose their content too), entities decoded, whitespace folded; no markup
-  and no `javascript:` survive, even when the feed escaped its markup twice.
-* `link` is absolute http(s), with tracking parameters (utm_*, fbclid, ...) and the fragment
-  removed (a `#!` route is kept: it names the page), scheme and host lower-cased, default port
-  dropped. An entry whose own link is missing or not http(s) (javascript:, data:, mailto:)
-  falls back to the feed's own link, and to "" when that is unusable too.
-* `guid` is the feed's id, else the entry's own canonical link, else a hash of title and
-  summary (never the feed-link fallback, which many entries would share).
-* `published_at` is UTC; None when absent or absurd (before 1990, or more than a day ahead),
-  so the service uses the moment it first saw the item.
-* An entry with neither title nor summary is skipped: there is nothing to post.
-
-A document that is not a feed, or that declares XML entities (the shape of entity-expansion
-attacks), raises `SourceError`; a feed with format errors that feedparser could still read
-keeps its entries and reports the problem as `ParsedFeed.warning`.
-"""
+"""Reading many feeds over HTTP: fetch concurrently, parse in worker processes, and hand
+each reading to the caller as soon as it is ready. Parsing rules live in `feed_parsing.py`."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import html
-import io
-import logging
 import multiprocessing
 import os
-import re
-import signal
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
-from types import FrameType, TracebackType
-from typing import Any
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
-
-import feedparser
-import nh3
-from feedparser.encodings import convert_to_utf8
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from types import TracebackType
 
 from bot.clock import SystemClock
-from bot.errors import SourceError
-from bot.models import FetchRequest, FetchResult, Image, NewsItem
+from bot.models import FetchRequest, FetchResult
 from bot.ports import Clock, FeedReading
+from bot.sources.feed_parsing import (
+    DEFAULT_PARSE_TIMEOUT_S,
+    ParseJob,
+    ParseOutcome,
+    parse_in_worker,
+    parse_job,
+)
 from bot.sources.http import (
     DEFAULT_FETCH_LIMITS,
     DEFAULT_USER_AGENT,
     FetchLimits,
     fetch_as_completed,
-    run_blocking,
 )
 
-logger = logging.getLogger(__name__)
-
-MIN_PUBLISHED_YEAR = 1990
-MAX_FUTURE_SKEW = timedelta(days=1)
 DEFAULT_POOL_THRESHOLD = 8
-DEFAULT_PARSE_TIMEOUT_S = 30.0
-FLATTEN_PASSES = 4
-
-TRACKING_PARAMETERS = frozenset(
-    {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
-        "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "mkt_tok", "_hsenc", "_hsmi",
-        "oly_anon_id", "oly_enc_id", "vero_id", "ref_src",
-    }
-)  # fmt: skip
-TRACKING_PREFIXES = ("utm_",)
-# Elements whose content is not text for a reader: removed whole, not just their tags.
-DROPPED_ELEMENTS = frozenset(
-    {
-        "script", "style", "iframe", "noscript", "template", "object", "embed", "applet",
-        "frame", "frameset", "noembed", "noframes", "svg", "math", "select", "textarea",
-        "head", "title", "xmp",
-    }
-)  # fmt: skip
-_DROPPED = set(DROPPED_ELEMENTS)  # nh3 wants a set, not a frozenset
-_BLOCK_TAG = re.compile(
-    r"<\s*/?\s*(?:address|article|aside|blockquote|br|dd|div|dl|dt|figcaption|figure|footer"
-    r"|h[1-6]|header|hr|li|nav|ol|p|pre|section|table|td|th|tr|ul)\b[^>]*>",
-    re.IGNORECASE,
-)
-_SCRIPT_SCHEME = re.compile(r"(?:j\s*a\s*v\s*a|v\s*b)\s*s\s*c\s*r\s*i\s*p\s*t\s*:", re.IGNORECASE)
-_CONTROL_CHARS = dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F])
-_URL_WHITESPACE = re.compile(r"[\t\n\r]")
-_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_FIRST_ELEMENT = re.compile(rb"<\w")
-_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-@dataclass(frozen=True)
-class ParsedFeed:
-    items: tuple[NewsItem, ...]
-    warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,272 +48,15 @@ class ParseLimits:
 DEFAULT_PARSE_LIMITS = ParseLimits()
 
 
-# --- parsing ------------------------------------------------------------------------------
-
-
-def parse_feed(
-    body: bytes, *, content_type: str | None, url: str, now: datetime | None = None
-) -> ParsedFeed:
-    """Parses one feed document fetched from `url` (the base for relative links).
-
-    `now` bounds believable publication dates (default: the system clock). Raises
-    `SourceError` when the document is not a feed or declares XML entities."""
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
-    body = _recode_bomless_utf16(body, content_type)
-    _refuse_entity_declarations(body, headers, url)
-    # feedparser's own sanitiser keeps the text of the elements it drops (an iframe's
-    # fallback text, say); `plain_text` removes such elements whole, so it does the cleaning.
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False)
-    problem = str(parsed.bozo_exception) if parsed.bozo else None
-    if not parsed.entries and not parsed.get("version"):
-        raise SourceError(_not_a_feed(body, url, problem))
-    moment = now or SystemClock().now()
-    fallback = canonical_link(parsed.feed.get("link", ""), url) or ""
-    items = (_news_item(entry, url, fallback, moment) for entry in parsed.entries)
-    warning = f"el canal té errors de format: {problem}" if problem else None
-    return ParsedFeed(tuple(item for item in items if item is not None), warning)
-
-
-def _recode_bomless_utf16(body: bytes, content_type: str | None) -> bytes:
-    """UTF-16 with neither BOM, XML declaration nor HTTP charset defeats feedparser's
-    sniffing, yet its first character, `<` next to a zero byte, gives the byte order away."""
-    if "charset" in (content_type or "").lower():
-        return body
-    for start, encoding in ((b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be")):
-        if body.startswith(start):
-            return body.decode(encoding, errors="replace").encode("utf-8")
-    return body
-
-
-def _refuse_entity_declarations(body: bytes, headers: Mapping[str, str], url: str) -> None:
-    """feedparser drops nested entities but keeps flat ones, and a 100 KB entity used a
-    thousand times costs seconds and hundreds of MB. Feeds have no use for entities, so a
-    prolog that declares any is refused. The check runs on the text decoded as feedparser
-    decodes it, since UTF-16 or EBCDIC bytes would hide `<!ENTITY` from a byte search."""
-    decoded = convert_to_utf8(dict(headers), body, {})
-    first_element = _FIRST_ELEMENT.search(decoded)
-    prolog = decoded[: first_element.start()] if first_element else decoded
-    if _ENTITY_DECLARATION.search(prolog):
-        raise SourceError(
-            f"el document de {url} declara entitats XML (<!ENTITY>): no el llegim, perquè "
-            "és la forma dels atacs d'expansió d'entitats"
-        )
-
-
-def _not_a_feed(body: bytes, url: str, problem: str | None) -> str:
-    if not body.strip():
-        return f"el document de {url} és buit"
-    reason = f" ({problem})" if problem else ""
-    return f"el document de {url} no és un canal RSS ni Atom{reason}"
-
-
-def _news_item(entry: dict[str, Any], url: str, fallback: str, now: datetime) -> NewsItem | None:
-    title = plain_text(entry.get("title", ""))
-    markup = _entry_markup(entry)
-    summary = plain_text(markup)
-    if not title and not summary:
-        return None
-    own_link = canonical_link(entry.get("link", ""), url)
-    return NewsItem(
-        guid=(entry.get("id") or "").strip() or own_link or _content_hash(title, summary),
-        link=own_link or fallback,
-        title=title,
-        summary=summary,
-        published_at=_published_at(entry, now),
-        feed_url=url,
-        categories=_categories(entry),
-        image=_image(entry, markup, url),
-    )
-
-
-def _entry_markup(entry: Mapping[str, Any]) -> str:
-    """The summary (usually the shorter text) or else the content, as feedparser left it."""
-    return str(entry.get("summary") or _content_markup(entry))
-
-
-def _content_hash(title: str, summary: str) -> str:
-    return "sha256:" + hashlib.sha256(f"{title}\x1f{summary}".encode()).hexdigest()
-
-
-def _published_at(entry: dict[str, Any], now: datetime) -> datetime | None:
-    """The entry's publication (else update) time in UTC, or None when absent or absurd.
-
-    `dict.get` reads the update time as stored: feedparser's own `get` would fall back to the
-    publication date with a DeprecationWarning."""
-    parsed = entry.get("published_parsed") or dict.get(entry, "updated_parsed")
-    if parsed is None:
-        return None
-    try:
-        year, month, day, hour, minute, second = parsed[:6]
-        moment = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=UTC)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if moment.year < MIN_PUBLISHED_YEAR or moment > now + MAX_FUTURE_SKEW:
-        return None
-    return moment
-
-
-def _categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
-    terms = (plain_text(tag.get("term") or tag.get("label") or "") for tag in entry.get("tags", ()))
-    return tuple(dict.fromkeys(term for term in terms if term))
-
-
-# --- text ---------------------------------------------------------------------------------
-
-
-def plain_text(markup: str) -> str:
-    """HTML (or text that may hide HTML) as one line of plain text, safe to show anywhere.
-
-    Cleaning repeats until nothing changes, because feeds often escape their HTML twice and
-    a pass only turns `&lt;script&gt;` back into `<script>`; text still changing after
-    `FLATTEN_PASSES` loses its angle brackets, so no markup can survive."""
-    text = markup.translate(_CONTROL_CHARS)
-    for _ in range(FLATTEN_PASSES):
-        cleaned = _clean_once(text)
-        if cleaned == text:
-            break
-        text = cleaned
-    else:
-        text = _without_script_schemes(text.replace("<", " ").replace(">", " "))
-    return " ".join(text.split())
-
-
-def _clean_once(text: str) -> str:
-    if "<" in text or "&" in text:
-        spaced = _BLOCK_TAG.sub(lambda tag: " " + tag.group(0) + " ", text)
-        text = html.unescape(nh3.clean(spaced, tags=set(), clean_content_tags=_DROPPED))
-    return _without_script_schemes(text)
-
-
-def _without_script_schemes(text: str) -> str:
-    """Removes `javascript:` and `vbscript:` until none is left, since removing one can join
-    the halves of another (`javajavascript:script:`)."""
-    removed = 1
-    while removed:
-        text, removed = _SCRIPT_SCHEME.subn("", text)
-    return text
-
-
-# --- links --------------------------------------------------------------------------------
-
-
-def canonical_link(href: str, base: str) -> str | None:
-    """`href` made absolute against `base`, without tracking parameters or fragment;
-    None when it is not an http(s) URL."""
-    absolute = absolute_http_url(href, base)
-    if absolute is None:
-        return None
-    parts = urlsplit(absolute)
-    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
-    fragment = parts.fragment if parts.fragment.startswith("!") else ""
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, fragment))
-
-
-def absolute_http_url(href: str, base: str) -> str | None:
-    """`href` resolved against `base`, percent-encoded, scheme and host lower-cased, default
-    port and credentials dropped; None unless it is http(s) with a host."""
-    href = _URL_WHITESPACE.sub("", href).strip()
-    if not href:  # urljoin would answer with the base itself
-        return None
-    try:
-        parts = urlsplit(urljoin(base, href))
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return None
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    path = quote(parts.path, safe="/%:@!$&'()*+,;=~")
-    query = quote(parts.query, safe="/?%:@!$&'()*+,;=~")
-    return urlunsplit((scheme, netloc, path, query, parts.fragment))
-
-
-def _is_tracking(parameter: str) -> bool:
-    name = unquote(parameter.split("=", 1)[0]).lower()
-    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
-
-
-# --- images -------------------------------------------------------------------------------
-
-
-def _image(entry: Mapping[str, Any], markup: str, base: str) -> Image | None:
-    """The entry's declared image (enclosure, media:content, media:thumbnail), else the first
-    <img> of its HTML; the alt text comes from an <img> with the same address."""
-    pictures = _html_images(_content_markup(entry) + " " + markup, base)
-    alts = {picture.url: picture.alt for picture in reversed(pictures)}
-    for candidate in _declared_images(entry):
-        url = absolute_http_url(candidate, base)
-        if url is not None:
-            return Image(url, alts.get(url))
-    return pictures[0] if pictures else None
-
-
-def _content_markup(entry: Mapping[str, Any]) -> str:
-    return " ".join(str(part.get("value", "")) for part in entry.get("content", ()))
-
-
-def _declared_images(entry: Mapping[str, Any]) -> Iterator[str]:
-    for enclosure in entry.get("enclosures", ()):
-        if str(enclosure.get("type", "")).startswith("image/") and enclosure.get("href"):
-            yield str(enclosure["href"])
-    for media in entry.get("media_content", ()):
-        is_image = media.get("medium") == "image" or str(media.get("type", "")).startswith("image/")
-        if is_image and media.get("url"):
-            yield str(media["url"])
-    for thumbnail in entry.get("media_thumbnail", ()):
-        if thumbnail.get("url"):
-            yield str(thumbnail["url"])
-
-
-def _html_images(markup: str, base: str) -> list[Image]:
-    """Every <img> with an http(s) address, in order, leaving out 1×1 tracking pixels."""
-    images = []
-    for tag in _IMG_TAG.findall(markup):
-        attributes = _tag_attributes(tag)
-        url = absolute_http_url(attributes.get("src") or "", base)
-        if url is not None and not _is_pixel(attributes):
-            images.append(Image(url, plain_text(attributes.get("alt") or "") or None))
-    return images
-
-
-def _is_pixel(attributes: Mapping[str, str | None]) -> bool:
-    sizes = {(attributes.get(name) or "").strip() for name in ("width", "height")}
-    return bool(sizes & {"0", "1"})
-
-
-class _TagReader(HTMLParser):
-    """Reads the attributes of one start tag, with HTML's own rules for quotes and entities."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.attributes: dict[str, str | None] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.attributes = dict(attrs)
-
-
-def _tag_attributes(tag: str) -> dict[str, str | None]:
-    reader = _TagReader()
-    reader.feed(tag)
-    reader.close()
-    return reader.attributes
-
-
-# --- reading over HTTP ----------------------------------------------------------------------
-
-
 class HttpFeedReader:
     """`ports.FeedReader` over HTTP: fetches every feed concurrently and parses each body as
-    soon as it arrives, so parsing the first feeds overlaps waiting for the slow ones.
+    soon as it arrives, handing each reading to the caller as soon as it is ready, so storing
+    and drafting the first feeds overlaps fetching and parsing the others.
 
-    Big polls parse in spawned worker processes (see `ParseLimits`), so, as with any spawned
-    pool, a script that uses it must keep its work under `if __name__ == "__main__":`.
-    The parse timeout applies in the workers; the few bodies of a small poll are parsed
-    in-process, where the size limit and the entity guard keep each parse short."""
+    Fetching runs on a helper thread with its own event loop; big polls parse in worker
+    processes (see `ParseLimits` and `_new_pool`). The parse timeout applies in the
+    workers; the few bodies of a small poll are parsed on the helper thread, where the size
+    limit and the entity guard keep each parse short."""
 
     def __init__(
         self,
@@ -396,49 +71,47 @@ class HttpFeedReader:
         self._user_agent = user_agent
         self._clock = clock or SystemClock()
 
-    def read_feeds(self, requests: Sequence[FetchRequest]) -> list[FeedReading]:
-        """One reading per request, in order; never raises for a feed's failure."""
-        return run_blocking(self.aread_feeds(requests))
+    def read_feeds(self, requests: Sequence[FetchRequest]) -> Iterator[FeedReading]:
+        """One reading per request, in the order they are ready; never raises for a feed's
+        failure (a bug in the reader itself is raised here, in the caller's thread)."""
+        ready: queue.SimpleQueue[FeedReading | BaseException | None] = queue.SimpleQueue()
+        helper = threading.Thread(
+            target=self._read_all, args=(requests, ready.put), name="feeds", daemon=True
+        )
+        helper.start()
+        try:
+            while (reading := ready.get()) is not None:
+                if isinstance(reading, BaseException):
+                    raise reading
+                yield reading
+        finally:
+            helper.join()
 
-    async def aread_feeds(self, requests: Sequence[FetchRequest]) -> list[FeedReading]:
-        """`read_feeds` for async callers."""
+    def _read_all(self, requests: Sequence[FetchRequest], emit: _Emit) -> None:
+        try:
+            asyncio.run(self._read(requests, emit))
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            emit(exc)
+        finally:
+            emit(None)
+
+    async def _read(self, requests: Sequence[FetchRequest], emit: _Emit) -> None:
         now = self._clock.now()
-        fetches: dict[int, FetchResult] = {}
-        with _Parsing(self._parse_limits) as parsing:
-            async for index, fetch in fetch_as_completed(
+        with _Parsing(self._parse_limits, emit) as parsing:
+            async for _, fetch in fetch_as_completed(
                 requests, limits=self._limits, user_agent=self._user_agent
             ):
-                fetches[index] = fetch
-                if fetch.body is not None:
-                    parsing.add(index, _ParseJob.of(fetch, now, self._parse_limits.timeout))
-            outcomes = await parsing.outcomes()
-        return [_reading(fetches[index], outcomes.get(index)) for index in range(len(requests))]
+                if fetch.body is None:
+                    emit(FeedReading(fetch=fetch))
+                else:
+                    parsing.add(fetch, ParseJob.of(fetch, now, self._parse_limits.timeout))
+            parsing.finish()
 
 
-@dataclass(frozen=True)
-class _ParseJob:
-    """What a worker process needs for one feed; plain values, cheap to pickle."""
-
-    body: bytes
-    content_type: str | None
-    base_url: str
-    feed_url: str
-    now: datetime
-    timeout_s: float
-
-    @classmethod
-    def of(cls, fetch: FetchResult, now: datetime, timeout_s: float) -> _ParseJob:
-        body = fetch.body or b""
-        return cls(body, fetch.content_type, fetch.final_url, fetch.url, now, timeout_s)
+_Emit = Callable[["FeedReading | BaseException | None"], None]
 
 
-@dataclass(frozen=True)
-class _Outcome:
-    parsed: ParsedFeed | None = None
-    error: str | None = None
-
-
-def _reading(fetch: FetchResult, outcome: _Outcome | None) -> FeedReading:
+def _reading(fetch: FetchResult, outcome: ParseOutcome | None) -> FeedReading:
     if outcome is None:
         return FeedReading(fetch=fetch)
     if outcome.parsed is None:
@@ -446,60 +119,16 @@ def _reading(fetch: FetchResult, outcome: _Outcome | None) -> FeedReading:
     return FeedReading(fetch=fetch, items=outcome.parsed.items, warning=outcome.parsed.warning)
 
 
-def _parse_job(job: _ParseJob) -> _Outcome:
-    """Parses one body; every failure becomes the outcome's error, naming the feed."""
-    try:
-        parsed = parse_feed(job.body, content_type=job.content_type, url=job.base_url, now=job.now)
-    except SourceError as exc:
-        return _Outcome(error=str(exc))
-    except Exception as exc:  # a parser bug on one feed must not sink the whole poll
-        logger.exception("parsing %s failed", job.feed_url)
-        return _Outcome(error=f"no s'ha pogut interpretar el canal {job.feed_url}: {exc!r}")
-    if job.base_url != job.feed_url:  # redirected: items belong to the configured URL
-        parsed = replace(
-            parsed, items=tuple(replace(i, feed_url=job.feed_url) for i in parsed.items)
-        )
-    return _Outcome(parsed=parsed)
-
-
-class _ParseTimeout(BaseException):
-    """Raised by SIGALRM inside a worker; a BaseException so `_parse_job` does not catch it."""
-
-
-def _parse_in_worker(job: _ParseJob) -> _Outcome:
-    """`_parse_job` in a pool process, stopped by an alarm after `job.timeout_s`: the worker's
-    main thread is ours, so a signal can interrupt feedparser wherever it is."""
-    try:
-        with _alarm(job.timeout_s):
-            return _parse_job(job)
-    except _ParseTimeout:
-        return _Outcome(error=f"l'anàlisi del canal {job.feed_url} ha superat {job.timeout_s:g} s")
-
-
-@contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    previous = signal.signal(signal.SIGALRM, _raise_timeout)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _raise_timeout(signum: int, frame: FrameType | None) -> None:
-    raise _ParseTimeout
-
-
 class _Parsing:
-    """The parses of one poll. Bodies are held until `pool_threshold` have arrived, then
-    sent to a process pool as they come; fewer are parsed here at the end, since starting
-    processes costs more than a few parses (and a warm poll of 304s has no body at all)."""
+    """The parses of one poll, each reading emitted as soon as its parse ends. Bodies are held
+    until `pool_threshold` have arrived, then sent to a process pool as they come; fewer are
+    parsed here at the end, since starting processes costs more than a few parses (and a
+    warm poll of 304s has no body at all)."""
 
-    def __init__(self, limits: ParseLimits) -> None:
+    def __init__(self, limits: ParseLimits, emit: _Emit) -> None:
         self._limits = limits
-        self._held: list[tuple[int, _ParseJob]] = []
-        self._pending: dict[int, tuple[_ParseJob, asyncio.Future[_Outcome]]] = {}
+        self._emit = emit
+        self._held: list[tuple[FetchResult, ParseJob]] = []
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> _Parsing:
@@ -512,46 +141,48 @@ class _Parsing:
         tb: TracebackType | None,
     ) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=exc is not None)
 
-    def add(self, index: int, job: _ParseJob) -> None:
-        self._held.append((index, job))
+    def add(self, fetch: FetchResult, job: ParseJob) -> None:
+        self._held.append((fetch, job))
         if self._pool is None and len(self._held) < self._limits.pool_threshold:
             return
-        pool = self._pool = self._pool or _new_pool(self._limits)
-        for held_index, held_job in self._held:
-            self._pending[held_index] = (held_job, _submitted(pool, held_job))
+        self._pool = self._pool or _new_pool(self._limits)
+        for held in self._held:
+            self._submit(self._pool, *held)
         self._held.clear()
 
-    async def outcomes(self) -> dict[int, _Outcome]:
-        outcomes = {index: _parse_job(job) for index, job in self._held}
-        for index, (job, future) in self._pending.items():
-            outcomes[index] = await _awaited(job, future)
-        return outcomes
+    def finish(self) -> None:
+        """Parse here what never reached the pool."""
+        for fetch, job in self._held:
+            self._emit(_reading(fetch, parse_job(job)))
+        self._held.clear()
+
+    def _submit(self, pool: ProcessPoolExecutor, fetch: FetchResult, job: ParseJob) -> None:
+        try:
+            future = pool.submit(parse_in_worker, job)
+        except Exception as exc:  # BrokenProcessPool: reported like any other failed parse
+            self._emit(_reading(fetch, _failed(job, exc)))
+            return
+        future.add_done_callback(partial(self._done, fetch, job))
+
+    def _done(self, fetch: FetchResult, job: ParseJob, future: Future[ParseOutcome]) -> None:
+        """A worker's outcome; a dead worker (killed, out of memory) is that feed's error."""
+        try:
+            outcome = future.result()
+        except (Exception, CancelledError) as exc:
+            outcome = _failed(job, exc)
+        self._emit(_reading(fetch, outcome))
 
 
-def _submitted(pool: ProcessPoolExecutor, job: _ParseJob) -> asyncio.Future[_Outcome]:
-    """The job's future; a pool that broke earlier fails it here, to be reported like any
-    other failed parse rather than stop the poll."""
-    try:
-        return asyncio.wrap_future(pool.submit(_parse_in_worker, job))
-    except Exception as exc:  # BrokenProcessPool, or a pool shut down under us
-        failed: asyncio.Future[_Outcome] = asyncio.get_running_loop().create_future()
-        failed.set_exception(exc)
-        return failed
-
-
-async def _awaited(job: _ParseJob, future: asyncio.Future[_Outcome]) -> _Outcome:
-    """A worker's outcome; a dead worker (killed, out of memory) is that feed's error."""
-    try:
-        return await future
-    except Exception as exc:
-        return _Outcome(error=f"no s'ha pogut interpretar el canal {job.feed_url}: {exc!r}")
+def _failed(job: ParseJob, exc: BaseException) -> ParseOutcome:
+    return ParseOutcome(error=f"no s'ha pogut interpretar el canal {job.feed_url}: {exc!r}")
 
 
 def _new_pool(limits: ParseLimits) -> ProcessPoolExecutor:
-    """Spawned, not forked: the poller runs beside threads (scheduler, web, loopback server),
-    and forking a threaded process can deadlock the child."""
+    """Spawned, not forked: the poller runs beside threads (scheduler, web, the fetch thread),
+    and forking a threaded process can deadlock the child. A spawned worker re-imports the
+    main module, which is why `xmess-bot` starts from the tiny `bot.__main__`."""
     return ProcessPoolExecutor(
         max_workers=limits.max_workers or os.cpu_count() or 1,
         mp_context=multiprocessing.get_context("spawn"),

@@ -26,7 +26,7 @@ from bot.models import (
     NewsItem,
     Note,
 )
-from bot.ports import OccurrenceChange
+from bot.ports import OccurrenceChange, SeenItem
 from bot.store.schema import drafts, feed_health, history, items, notes, occurrences
 
 
@@ -54,31 +54,46 @@ class SqlStore:
             rows = tx.execute(select(feed_health).order_by(feed_health.c.url)).all()
         return [FeedHealth(**row._asdict()) for row in rows]
 
-    def save_feed_health(self, health: FeedHealth) -> None:
-        values = health.__dict__
+    def save_feed_health(self, *healths: FeedHealth) -> None:
+        """Store what a poll learnt about its sources, all in one transaction."""
         with self._tx() as tx:
-            changed = tx.execute(
-                update(feed_health).where(feed_health.c.url == health.url).values(values)
-            ).rowcount
-            if not changed:
-                tx.execute(insert(feed_health).values(values))
+            for health in healths:
+                values = health.__dict__
+                changed = tx.execute(
+                    update(feed_health).where(feed_health.c.url == health.url).values(values)
+                ).rowcount
+                if not changed:
+                    tx.execute(insert(feed_health).values(values))
 
     # News items
 
-    def record_item(
-        self, item: NewsItem, guid_key: str, first_seen_at: datetime, matched: Sequence[str]
-    ) -> bool:
-        """Remember an item; False when its guid or canonical link was seen before."""
+    def record_items(self, entries: Sequence[SeenItem], first_seen_at: datetime) -> list[bool]:
+        """Remember a feed's items in one transaction; for each, whether it is new (neither
+        its guid key nor its canonical link was seen before, in this batch included)."""
         with self._tx() as tx:
-            seen = tx.execute(
-                select(items.c.id).where(
-                    or_(items.c.guid_key == guid_key, items.c.link == item.link)
-                )
-            ).first()
-            if seen:
-                return False
-            tx.execute(insert(items).values(_item_values(item, guid_key, first_seen_at, matched)))
-        return True
+            known_keys, known_links = self._known(tx, entries)
+            new: list[dict[str, Any]] = []
+            flags = []
+            for item, key, matched in entries:
+                fresh = key not in known_keys and item.link not in known_links
+                if fresh:
+                    known_keys.add(key)
+                    known_links.add(item.link)
+                    new.append(_item_values(item, key, first_seen_at, matched))
+                flags.append(fresh)
+            if new:
+                tx.execute(insert(items), new)
+        return flags
+
+    def _known(self, tx: Connection, entries: Sequence[SeenItem]) -> tuple[set[str], set[str]]:
+        keys = [key for _, key, _ in entries]
+        links = [item.link for item, _, _ in entries]
+        rows = tx.execute(
+            select(items.c.guid_key, items.c.link).where(
+                or_(items.c.guid_key.in_(keys), items.c.link.in_(links))
+            )
+        ).all()
+        return {row.guid_key for row in rows}, {row.link for row in rows}
 
     def items_between(self, start: datetime, end: datetime) -> list[NewsItem]:
         with self._tx() as tx:
@@ -144,9 +159,7 @@ class SqlStore:
         values = _draft_values(draft) | {"dedupe_key": dedupe_key, "updated_at": draft.created_at}
         try:
             with self._tx() as tx:
-                draft_id = tx.execute(
-                    insert(drafts).values(values).returning(drafts.c.id)
-                ).scalar_one()
+                draft_id = tx.execute(insert(drafts).returning(drafts.c.id), values).scalar_one()
                 stored = replace(draft, id=draft_id, updated_at=draft.created_at)
                 _write_history(tx, stored, None, actor, "create", draft.created_at, None, "")
         except IntegrityError:
@@ -260,7 +273,8 @@ def _write_history(
     detail: str,
 ) -> None:
     tx.execute(
-        insert(history).values(
+        insert(history),
+        dict(
             draft_id=after.id,
             actor=actor,
             action=action,
@@ -270,7 +284,7 @@ def _write_history(
             text_before=text_before,
             text_after=after.text,
             detail=detail,
-        )
+        ),
     )
 
 
