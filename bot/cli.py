@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot import service
-from bot.app import build_app
+from bot.app import build_app, build_drafter
 from bot.clock import FixedClock, SystemClock
 from bot.demo.run import DEMO_TIMEZONE, run_demo
 from bot.errors import XmessError
@@ -98,8 +98,9 @@ def main(ctx: click.Context, config: Path | None) -> None:
 @main.command("check-config")
 @pass_context
 def check_config(context: Context) -> None:
-    """Valida la configuració i no fa res més."""
+    """Valida la configuració (i les plantilles) i no fa res més."""
     settings = context.settings
+    build_drafter(settings).self_check(SystemClock().now())
     click.echo(
         f"{context.path}: configuració correcta ({len(settings.members)} municipis, "
         f"{sum(len(m.feeds) for m in settings.members)} canals, "

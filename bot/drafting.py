@@ -192,6 +192,21 @@ class Drafter:
                 too_long_from = middle
         return best
 
+    def self_check(self, now: datetime) -> None:
+        """Draft one sample of each kind, so a template mistake (a misspelt variable, a
+        missing file) shows up in `check-config`, not at the first poll."""
+        link = "https://www.xmess.cat/prova"
+        item = NewsItem(link, link, "Títol de prova", "Resum de prova.", now, link + "/rss")
+        self.draft_news(
+            item, member_name="Igualada", member_handle="AjIgualada", matched=(), now=now
+        )
+        starts = now + timedelta(days=1)
+        event = EventOccurrence(
+            "prova", "prova", "", 0, "Acte de prova", starts, starts + timedelta(hours=2),
+            location="Igualada", url=link,
+        )  # fmt: skip
+        self.draft_event(event, now=now)
+
     def _measure(self, template: str, values: Mapping[str, object]) -> FittedText:
         text = self._render(template, values)
         length = self._length_of(text)

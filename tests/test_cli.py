@@ -18,6 +18,7 @@ from bot.demo.run import demo_resources, write_config
 from bot.loopback import LoopbackServer
 
 NOW = "2026-11-27T10:00"
+ROOT = Path(__file__).parents[1]
 MOMENT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 DEMO_NEWS_DRAFTS = 14
 DEMO_EVENT_DRAFTS = 6
@@ -166,6 +167,21 @@ def test_a_wrong_config_key_is_named_with_the_file(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert f"{config}" in done.stderr
     assert "clau «relevance.keywrods»: clau desconeguda" in done.stderr
+
+
+def test_check_config_finds_a_misspelt_template_variable(config: Path) -> None:
+    templates = config.parent / "templates"
+    templates.mkdir()
+    for name in ("news.txt.j2", "event.txt.j2"):
+        source = (ROOT / "templates" / name).read_text(encoding="utf-8")
+        (templates / name).write_text(
+            source.replace("{{ title }}", "{{ titol }}"), encoding="utf-8"
+        )
+    config.write_text('templates_dir = "templates"\n' + config.read_text(encoding="utf-8"))
+    done = xmess(config, "check-config", check=False)
+    assert done.exit_code == 1
+    assert "la plantilla news.txt.j2 no es pot escriure" in done.stderr
+    assert "titol" in done.stderr
 
 
 def test_check_config_counts_what_it_found(config: Path) -> None:

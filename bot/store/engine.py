@@ -36,7 +36,10 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise ConfigError(f"database_url: «{url}» no és una URL de base de dades") from None
+        # The URL itself is not repeated: it may carry a password.
+        raise ConfigError(
+            "database_url: no és una URL de base de dades (p. ex. sqlite:///var/xmess.sqlite3)"
+        ) from None
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
