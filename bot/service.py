@@ -73,10 +73,11 @@ class PollReport:
     def describe(self) -> str:
         """The summary `poll` prints, in Catalan."""
         lines = [
-            f"Canals: {self.feeds_ok} llegits, {self.feeds_unchanged} sense canvis, "
-            f"{len(self.failures)} amb errors, {self.feeds_waiting} en espera.",
+            f"Canals: {self.feeds_ok} llegits, {self.feeds_unchanged} sense canvis.",
             f"Calendaris llegits: {self.calendars_ok}; actes nous {self.events_new}, "
             f"canviats {self.events_moved}, cancel·lats {self.events_cancelled}.",
+            f"Fonts amb errors: {len(self.failures)}; "
+            f"fonts en espera després d'errors: {self.feeds_waiting}.",
             f"Elements nous: {self.new_items}. Esborranys nous: {self.new_drafts}.",
         ]
         lines += [f"  error  {url}: {reason}" for url, reason in self.failures]
@@ -187,21 +188,22 @@ def sync_calendars(app: App, now: datetime, report: PollReport) -> None:
         app.store.save_feed_health(updated)
         if fresh:
             report.calendars_ok += 1
-            _sync_calendar(app, calendar, reading.occurrences, now, report)
+            _sync_calendar(app, calendar, reading, now, report)
 
 
 def _sync_calendar(
     app: App,
     calendar: CalendarSettings,
-    found: tuple[EventOccurrence, ...],
+    reading: CalendarReading,
     now: datetime,
     report: PollReport,
 ) -> None:
     end = now + timedelta(days=calendar.lookahead_days)
-    named = [replace(o, calendar=calendar.name) for o in found if o.starts_at < end]
-    for occurrence in named:
+    found = [replace(o, calendar=calendar.name) for o in reading.occurrences if o.starts_at < end]
+    for occurrence in found:
         sync_occurrence(app, calendar, occurrence, now, report)
-    _cancel_vanished(app, calendar, {o.key for o in named}, now, end, report)
+    if reading.warning is None:  # with events left out, a missing one proves nothing
+        _cancel_vanished(app, calendar, {o.key for o in found}, now, end, report)
 
 
 def sync_occurrence(
@@ -212,11 +214,12 @@ def sync_occurrence(
     report: PollReport,
 ) -> None:
     change, _ = app.store.upsert_occurrence(occurrence, now)
-    if change is OccurrenceChange.NEW:
-        report.events_new += 1
-    elif change is OccurrenceChange.CANCELLED:
+    report.events_new += change is OccurrenceChange.NEW
+    if change is OccurrenceChange.CANCELLED:
         report.events_cancelled += 1
-        withdraw_event_drafts(app, occurrence.key, now)
+        withdraw_event_drafts(app, occurrence.key, now, "l'acte s'ha cancel·lat")
+    elif occurrence.private:
+        withdraw_event_drafts(app, occurrence.key, now, "l'acte ara és privat")
     elif change is OccurrenceChange.MOVED:
         report.events_moved += 1
         redraft_moved_event(app, occurrence, now)
@@ -241,13 +244,13 @@ def _cancel_vanished(
         if known.key not in seen:
             app.store.mark_cancelled(known.key, now)
             report.events_cancelled += 1
-            withdraw_event_drafts(app, known.key, now)
+            withdraw_event_drafts(app, known.key, now, "l'acte ha desaparegut del calendari")
 
 
-def withdraw_event_drafts(app: App, event_key: str, now: datetime) -> None:
+def withdraw_event_drafts(app: App, event_key: str, now: datetime, reason: str) -> None:
     for draft in app.store.drafts_for_event(event_key):
         if draft.status in (S.PENDING, S.APPROVED):
-            _system_change(app, draft, S.WITHDRAWN, "withdraw", now, "l'acte s'ha cancel·lat")
+            _system_change(app, draft, S.WITHDRAWN, "withdraw", now, reason)
 
 
 def redraft_moved_event(app: App, occurrence: EventOccurrence, now: datetime) -> None:
@@ -402,16 +405,22 @@ def publish_due(app: App) -> list[PublishOutcome]:
     now = app.clock.now()
     expire_passed(app, now)
     outcomes = reconcile(app, now)
-    for draft in app.store.due_drafts(now):
-        try:
-            claimed = app.store.change_draft(
-                _id(draft), actor=SYSTEM_ACTOR, action="claim", at=now,
-                status=S.PUBLISHING, expect=S.APPROVED,
-            )  # fmt: skip
-        except TransitionError:
-            continue
-        outcomes.append(_publish_one(app, claimed, now))
+    while due := app.store.due_drafts(now):
+        for draft in due:
+            if claimed := _claim(app, draft, now):
+                outcomes.append(_publish_one(app, claimed, now))
     return outcomes
+
+
+def _claim(app: App, draft: Draft, now: datetime) -> Draft | None:
+    """approved → publishing, only if no one else did it first."""
+    try:
+        return app.store.change_draft(
+            _id(draft), actor=SYSTEM_ACTOR, action="claim", at=now,
+            status=S.PUBLISHING, expect=S.APPROVED,
+        )  # fmt: skip
+    except TransitionError:
+        return None
 
 
 def _publish_one(app: App, draft: Draft, now: datetime) -> PublishOutcome:

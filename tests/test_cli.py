@@ -197,7 +197,7 @@ def test_a_feed_that_is_down_is_reported_and_the_rest_is_drafted(
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace("/feeds/el-prat.xml", "/feeds/absent.xml"), encoding="utf-8")
     done = xmess(config, "poll", "--now", NOW)
-    assert "1 amb errors" in done.stdout
+    assert "Fonts amb errors: 1;" in done.stdout
     assert "absent.xml" in done.stdout and "404" in done.stdout
     assert len(queue(config)) == DEMO_NEWS_DRAFTS - 4 + DEMO_EVENT_DRAFTS
 

@@ -55,12 +55,17 @@ class FakeFeeds:
 class FakeCalendars:
     def __init__(self) -> None:
         self.occurrences: tuple[EventOccurrence, ...] = ()
+        self.warning: str | None = None
 
     def read_calendars(
         self, requests: Sequence[FetchRequest], start: datetime, end: datetime
     ) -> list[CalendarReading]:
         return [
-            CalendarReading(FetchResult(r.url, r.url, body=b"BEGIN:VCALENDAR"), self.occurrences)
+            CalendarReading(
+                FetchResult(r.url, r.url, body=b"BEGIN:VCALENDAR"),
+                self.occurrences,
+                warning=self.warning,
+            )
             for r in requests
         ]
 
@@ -286,6 +291,24 @@ def test_an_event_that_disappears_is_treated_as_cancelled(app: service.App) -> N
     assert [d.status for d in event_drafts(app)] == [S.WITHDRAWN]
 
 
+def test_an_event_made_private_withdraws_its_announcement(app: service.App) -> None:
+    calendar(app).occurrences = (event(),)
+    service.poll(app)
+    calendar(app).occurrences = (event(sequence=1, private=True),)
+    service.poll(app)
+    [draft] = event_drafts(app)
+    assert (draft.status, draft.status_reason) == (S.WITHDRAWN, "l'acte ara és privat")
+
+
+def test_a_calendar_read_with_problems_cancels_nothing_it_did_not_see(app: service.App) -> None:
+    calendar(app).occurrences = (event(),)
+    service.poll(app)
+    calendar(app).occurrences = ()
+    calendar(app).warning = "un esdeveniment no s'ha pogut llegir"
+    assert service.poll(app).events_cancelled == 0
+    assert [d.status for d in event_drafts(app)] == [S.PENDING]
+
+
 def test_an_announcement_expires_when_the_event_starts(app: service.App) -> None:
     calendar(app).occurrences = (event(),)
     service.poll(app)
@@ -423,3 +446,12 @@ def test_a_publisher_that_cannot_tell_asks_a_person(
     (tmp_path / "outbox.jsonl").mkdir()
     [outcome] = service.publish_due(at(app, NOW + timedelta(minutes=3)))
     assert outcome.status is S.NEEDS_CHECK
+
+
+def test_every_due_draft_goes_out_in_one_run_however_many(app: service.App) -> None:
+    for number in range(130):
+        draft = service.add_manual(app, "Marta", f"Publicació número {number}")
+        service.approve(app, draft.id or 0, "Jordi")
+    outcomes = service.publish_due(app)
+    assert [o.status for o in outcomes] == [S.PUBLISHED] * 130
+    assert sorted(outbox_ids(app)) == list(range(1, 131))

@@ -163,6 +163,8 @@ class SqlStore:
                 stored = replace(draft, id=draft_id, updated_at=draft.created_at)
                 _write_history(tx, stored, None, actor, "create", draft.created_at, None, "")
         except IntegrityError:
+            if dedupe_key is None:
+                raise
             return None
         return stored
 
