@@ -300,7 +300,7 @@ def demo(workdir: Path, port: int, now: str | None) -> None:
     """Prova-ho tot amb dades de mostra: canals i agenda servits en local, sense publicar res."""
     clock = FixedClock(parse_moment(now, DEMO_TIMEZONE)) if now else SystemClock()
     done = run_demo(workdir, port=port, clock=clock)
-    cli = f"xmess-bot --config {done.config}"
+    cli = f"{_program()} --config {done.config}"
     click.echo(done.report.describe())
     click.echo(f"\nEsborranys pendents d'aprovació: {len(done.waiting)}.")
     for draft in done.waiting:
@@ -312,8 +312,16 @@ def demo(workdir: Path, port: int, now: str | None) -> None:
         f'  {cli} queue approve 1 --by "El vostre nom"\n'
         f"  {cli} publish-due\n"
         f"  cat {done.outbox}\n"
-        "\nLa demo no publica res: el publicador de prova escriu a la safata (outbox)."
+        "\nLa demo no publica res: el publicador de prova escriu a la safata (outbox).\n"
+        "El servidor local de la demo ja s'ha aturat: per tornar a llegir els canals, torneu a\n"
+        "executar la demo (no afegeix res dues vegades)."
     )
+
+
+def _program() -> str:
+    """How the person started us (`.venv/bin/xmess-bot` after `make demo`), for commands to copy."""
+    started_as = Path(sys.argv[0])
+    return str(started_as) if started_as.name == "xmess-bot" else "xmess-bot"
 
 
 def _done(draft: Draft, app: App) -> None:
