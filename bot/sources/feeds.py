@@ -182,7 +182,8 @@ def _failed(job: ParseJob, exc: BaseException) -> ParseOutcome:
 def _new_pool(limits: ParseLimits) -> ProcessPoolExecutor:
     """Spawned, not forked: the poller runs beside threads (scheduler, web, the fetch thread),
     and forking a threaded process can deadlock the child. A spawned worker re-imports the
-    main module, which is why `xmess-bot` starts from the tiny `bot.__main__`."""
+    main module, which is why `xmess-bot` starts from the tiny `bot.__main__`, and why a script
+    of your own that polls must keep its work under `if __name__ == "__main__":`."""
     return ProcessPoolExecutor(
         max_workers=limits.max_workers or os.cpu_count() or 1,
         mp_context=multiprocessing.get_context("spawn"),
