@@ -105,6 +105,7 @@ def poll_feeds(app: App, now: datetime, report: PollReport, progress: Progress) 
     """Read every due feed; each is stored and drafted as soon as it is parsed."""
     members = app.settings.member_of_feed()
     due = _due_sources(app, list(members), now, report)
+    progress(len(members) - len(due))
     checked = []
     for reading in app.feeds.read_feeds([_request(h) for h in due.values()]):
         url = reading.fetch.url
