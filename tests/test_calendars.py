@@ -416,13 +416,17 @@ def test_a_body_that_is_no_calendar_raises_a_readable_error(body: bytes) -> None
 
 # --- bounded work -----------------------------------------------------------------------------
 
+# Not a speed target: without the bounds these calendars take minutes or never finish, so a
+# generous limit tells the two apart even on a loaded CI machine.
+RUNAWAY_BOUND_S = 10
+
 
 def test_a_runaway_rule_is_refused_whole_and_fast() -> None:
     began = time.perf_counter()
 
     parsed = read("repeticio-desbocada.ics")
 
-    assert time.perf_counter() - began < 1
+    assert time.perf_counter() - began < RUNAWAY_BOUND_S
     assert parsed == ParsedCalendar(
         occurrences=(
             occurrence(ASSEMBLY.uid, ASSEMBLY.title, ASSEMBLY.starts_at, ASSEMBLY.ends_at),
@@ -473,7 +477,7 @@ def test_a_costly_rule_is_refused_in_a_moment(rule: str, dtstart: str, reason: s
 
     parsed = parse(one_rule_calendar(rule, dtstart))
 
-    assert time.perf_counter() - began < 0.5
+    assert time.perf_counter() - began < RUNAWAY_BOUND_S
     assert parsed == ParsedCalendar(
         occurrences=(),
         warnings=(f"s'ha omès l'esdeveniment «Regla» (UID regla@proves.cat): {reason}",),
