@@ -7,8 +7,9 @@ from pathlib import Path
 from bot.clock import SystemClock
 from bot.drafting import Drafter
 from bot.errors import ConfigError
-from bot.ports import Clock
+from bot.ports import Clock, Publisher
 from bot.publishers.dry_run import DryRunPublisher
+from bot.publishers.x import XPublisher, x_client
 from bot.service import App
 from bot.settings import Settings
 from bot.sources.calendars import HttpCalendarReader
@@ -33,8 +34,14 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         feeds=HttpFeedReader(limits=limits, clock=clock),
         calendars=HttpCalendarReader(settings.zone, fetch_limits=limits),
         drafter=build_drafter(settings),
-        publisher=DryRunPublisher(settings.resolve(settings.publisher.outbox)),
+        publisher=build_publisher(settings),
     )
+
+
+def build_publisher(settings: Settings) -> Publisher:
+    if settings.publisher.kind == "x":
+        return XPublisher(x_client(settings.x))
+    return DryRunPublisher(settings.resolve(settings.publisher.outbox))
 
 
 def build_drafter(settings: Settings) -> Drafter:

@@ -21,6 +21,7 @@ from bot.clock import FixedClock, SystemClock
 from bot.demo.run import DEMO_TIMEZONE, run_demo
 from bot.errors import XmessError
 from bot.models import Draft, DraftStatus
+from bot.publishers.x import XPublisher, x_client
 from bot.review import STATUS_LABELS_CA
 from bot.service import App
 from bot.settings import Settings, config_path, load_settings
@@ -156,6 +157,18 @@ def sources(context: Context, as_json: bool) -> None:
             click.echo(
                 f"  últim error ({row['last_error_at']}, {failures} seguits): {row['last_error']}"
             )
+
+
+@main.group()
+def x() -> None:
+    """El compte d'X."""
+
+
+@x.command("whoami")
+@pass_context
+def x_whoami(context: Context) -> None:
+    """Comprova les credencials d'X i diu de quin compte són."""
+    click.echo(XPublisher(x_client(context.settings.x)).whoami())
 
 
 @main.group()

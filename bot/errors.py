@@ -7,10 +7,14 @@
     │   ├── TransitionError  the queue's rules forbid that move
     │   ├── UnknownDraft     no draft with that id
     │   └── TextTooLong      an edited or written text does not fit the network
-    └── PublishError         the network refused or could not be reached
+    └── PublishError         the network refused the post
+        ├── PublishDeferred  not now (a rate limit): try again at `until`
+        └── PublishUncertain no clear answer (timeout, cut connection, 5xx): it may be out
 
 The CLI turns each into a one-line message and a non-zero exit; the scheduler logs it and goes on.
 """
+
+from datetime import datetime
 
 
 class XmessError(Exception):
@@ -43,3 +47,13 @@ class TextTooLong(DraftError):
 
 class PublishError(XmessError):
     pass
+
+
+class PublishDeferred(PublishError):
+    def __init__(self, message: str, until: datetime) -> None:
+        super().__init__(message)
+        self.until = until
+
+
+class PublishUncertain(PublishError):
+    """The post may or may not exist: ask the network (`Publisher.lookup`) before retrying."""

@@ -9,10 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot import events, health, news, review
 from bot.drafting import Drafter
-from bot.errors import DraftError, PublishError, TransitionError
+from bot.errors import (
+    DraftError,
+    PublishDeferred,
+    PublishError,
+    PublishUncertain,
+    TransitionError,
+)
 from bot.models import (
     Draft,
     DraftKind,
@@ -22,6 +29,7 @@ from bot.models import (
     FetchRequest,
     NewsItem,
     Note,
+    PublishedPost,
 )
 from bot.ports import (
     CalendarReader,
@@ -39,6 +47,7 @@ from bot.weighted_length import weighted_length
 SYSTEM_ACTOR = "xmess-bot"
 PUBLISH_LEASE = timedelta(minutes=2)
 """A draft claimed longer ago than this and still `publishing` was left by a crashed run."""
+RETRY_AFTER_UNCERTAIN = timedelta(minutes=1)
 
 S = DraftStatus
 
@@ -276,11 +285,17 @@ def expire_passed(app: App, now: datetime) -> None:
 
 
 def _system_change(
-    app: App, draft: Draft, target: DraftStatus, action: str, now: datetime, reason: str
+    app: App,
+    draft: Draft,
+    target: DraftStatus,
+    action: str,
+    now: datetime,
+    reason: str,
+    **changes: Any,
 ) -> None:
     app.store.change_draft(
         _id(draft), actor=SYSTEM_ACTOR, action=action, at=now, status=target,
-        status_reason=reason, detail=reason,
+        status_reason=reason, detail=reason, **changes,
     )  # fmt: skip
 
 
@@ -427,14 +442,40 @@ def _claim(app: App, draft: Draft, now: datetime) -> Draft | None:
 def _publish_one(app: App, draft: Draft, now: datetime) -> PublishOutcome:
     try:
         post = app.publisher.publish(draft, now)
+    except PublishDeferred as error:
+        return _settle(
+            app, draft, S.APPROVED, "deferred", now, str(error), scheduled_at=error.until
+        )
+    except PublishUncertain as error:
+        return _after_uncertain(app, draft, now, str(error))
     except PublishError as error:
         return _settle(app, draft, S.FAILED, "publish-failed", now, str(error))
-    settled = app.store.change_draft(
-        _id(draft), actor=SYSTEM_ACTOR, action="publish", at=now, status=S.PUBLISHED,
+    return _record_published(app, draft, post, now, "publish", post.url or post.post_id)
+
+
+def _after_uncertain(app: App, draft: Draft, now: datetime, reason: str) -> PublishOutcome:
+    """The network gave no clear answer: ask it whether the post exists before sending again.
+    A repeat of a post that did go out is refused as a duplicate, which the publisher then
+    recognises, so the retry cannot double it."""
+    try:
+        post = app.publisher.lookup(draft)
+    except PublishError:
+        return PublishOutcome(_id(draft), S.PUBLISHING, f"{reason}; es comprovarà més tard")
+    if post is not None:
+        return _record_published(app, draft, post, now, "reconcile", "trobat publicat")
+    retry = now + RETRY_AFTER_UNCERTAIN
+    return _settle(app, draft, S.APPROVED, "retry", now, f"{reason}; no hi és", scheduled_at=retry)
+
+
+def _record_published(
+    app: App, draft: Draft, post: PublishedPost, now: datetime, action: str, detail: str
+) -> PublishOutcome:
+    app.store.change_draft(
+        _id(draft), actor=SYSTEM_ACTOR, action=action, at=now, status=S.PUBLISHED,
         published_at=post.published_at, post_id=post.post_id, post_url=post.url,
-        detail=post.url or post.post_id,
+        status_reason=None, detail=detail,
     )  # fmt: skip
-    return PublishOutcome(_id(settled), S.PUBLISHED, post.url or post.post_id)
+    return PublishOutcome(_id(draft), S.PUBLISHED, post.url or post.post_id)
 
 
 def reconcile(app: App, now: datetime) -> list[PublishOutcome]:
@@ -450,17 +491,19 @@ def reconcile(app: App, now: datetime) -> list[PublishOutcome]:
         if post is None:
             outcomes.append(_settle(app, draft, S.APPROVED, "unclaim", now, "no s'havia publicat"))
         else:
-            app.store.change_draft(
-                _id(draft), actor=SYSTEM_ACTOR, action="reconcile", at=now, status=S.PUBLISHED,
-                published_at=post.published_at, post_id=post.post_id, post_url=post.url,
-                detail="trobat publicat després d'una interrupció",
-            )  # fmt: skip
-            outcomes.append(PublishOutcome(_id(draft), S.PUBLISHED, post.url or post.post_id))
+            detail = "trobat publicat després d'una interrupció"
+            outcomes.append(_record_published(app, draft, post, now, "reconcile", detail))
     return outcomes
 
 
 def _settle(
-    app: App, draft: Draft, target: DraftStatus, action: str, now: datetime, reason: str
+    app: App,
+    draft: Draft,
+    target: DraftStatus,
+    action: str,
+    now: datetime,
+    reason: str,
+    **changes: Any,
 ) -> PublishOutcome:
-    _system_change(app, draft, target, action, now, reason)
+    _system_change(app, draft, target, action, now, reason, **changes)
     return PublishOutcome(_id(draft), target, reason)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -38,8 +38,29 @@ class _Section(BaseModel):
 
 
 class PublisherSettings(_Section):
-    kind: Literal["dry-run"] = "dry-run"
+    kind: Literal["dry-run", "x"] = "dry-run"
     outbox: Path = Path("var/outbox.jsonl")
+
+
+X_SECRETS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+
+
+class XSettings(_Section):
+    """X's OAuth 1.0a user credentials come only from the environment (`XMESS_X__…`)."""
+
+    api_base_url: str | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0)
+    consumer_key: SecretStr | None = None
+    consumer_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    access_token_secret: SecretStr | None = None
+
+    _base = field_validator("api_base_url")(
+        lambda url: None if url is None else _check_http_url(url)
+    )
+
+    def missing_secrets(self) -> list[str]:
+        return [f"XMESS_X__{name.upper()}" for name in X_SECRETS if getattr(self, name) is None]
 
 
 class RelevanceSettings(_Section):
@@ -89,6 +110,7 @@ class Settings(BaseSettings):
     hashtags: list[str] = Field(default_factory=lambda: ["#EconomiaSocial"])
     templates_dir: Path = BUNDLED_TEMPLATES
     publisher: PublisherSettings = PublisherSettings()
+    x: XSettings = XSettings()
     relevance: RelevanceSettings = RelevanceSettings()
     fetch: FetchSettings = FetchSettings()
     members: list[MemberSettings] = Field(default_factory=list)
@@ -173,6 +195,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: el TOML no és vàlid: {error}") from None
     if "config_dir" in data:
         raise ConfigError(f"{path}: clau «config_dir»: clau desconeguda")
+    secrets = [name for name in X_SECRETS if name in data.get("x", {})]
+    if secrets:
+        raise ConfigError(
+            f"{path}: clau «x.{secrets[0]}»: les credencials no van al fitxer, sinó a "
+            f"l'entorn (XMESS_X__{secrets[0].upper()})"
+        )
     return data
 
 

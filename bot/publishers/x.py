@@ -1,0 +1,153 @@
+"""The X publisher: API v2 `create_tweet` with tweepy, as the account's own OAuth 1.0a user.
+
+What each answer of X means for the draft:
+
+* 201: published, with the post's id and URL.
+* 429: `PublishDeferred` until the limit resets (tweepy's `reset_time`; `wait_on_rate_limit` is
+  off, since it would sleep inside the call without bound).
+* 403 "duplicate content": X already has this text from this account, usually our own earlier
+  attempt whose answer was lost. The post is looked up among the recent ones and recorded;
+  if it is not there, the refusal is an error for a person.
+* 401, other 4xx: `PublishError` with X's words (credentials refused, text refused…).
+* 5xx, a timeout, a cut connection: `PublishUncertain`: X may have stored the post, so the
+  service asks `lookup` before anything is sent again.
+
+`lookup` reads the account's recent posts and compares texts with X's t.co links expanded.
+Secrets are never put in a message.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+import tweepy
+
+from bot.errors import ConfigError, PublishDeferred, PublishError, PublishUncertain
+from bot.models import Draft, PublishedPost
+from bot.publishers.x_transport import route_client
+from bot.settings import XSettings
+
+DUPLICATE = "duplicate content"
+RECENT_POSTS = 100
+POST_URL = "https://x.com/i/web/status/{id}"
+
+
+def x_client(settings: XSettings) -> tweepy.Client:
+    """A tweepy client with the credentials from the environment, a timeout on every call, and
+    routed to `api_base_url` when that is set."""
+    missing = settings.missing_secrets()
+    if missing:
+        raise ConfigError(
+            'publisher.kind = "x" necessita les credencials a l\'entorn: falta '
+            + ", ".join(missing)
+        )
+    client = tweepy.Client(
+        **{name: getattr(settings, name).get_secret_value() for name in _SECRET_FIELDS},
+        wait_on_rate_limit=False,
+    )
+    route_client(client, timeout=settings.timeout_seconds, base_url=settings.api_base_url)
+    return client
+
+
+_SECRET_FIELDS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+
+
+class XPublisher:
+    network = "x"
+
+    def __init__(self, client: tweepy.Client) -> None:
+        self.client = client
+
+    def publish(self, draft: Draft, now: datetime) -> PublishedPost:
+        try:
+            response = self.client.create_tweet(text=draft.text, user_auth=True)
+        except tweepy.Forbidden as error:
+            return self._after_refusal(draft, error)
+        except (tweepy.TweepyException, requests.RequestException) as error:
+            raise _publish_error(error, now) from None
+        return _published(str(response.data["id"]), now)
+
+    def lookup(self, draft: Draft) -> PublishedPost | None:
+        """The account's recent post with this draft's text, or None if there is none."""
+        try:
+            response = self.client.get_users_tweets(
+                self.account_id, max_results=RECENT_POSTS, user_auth=True,
+                tweet_fields=["created_at", "entities"],
+            )  # fmt: skip
+        except Exception as error:
+            raise PublishError(
+                f"no s'ha pogut comprovar a X si ja hi és: {_describe(error)}"
+            ) from None
+        wanted = _comparable(draft.text)
+        for post in response.data or ():
+            if _comparable(_expanded(post.data)) == wanted:
+                return _published(str(post.id), post.created_at.astimezone(UTC))
+        return None
+
+    def whoami(self) -> str:
+        try:
+            user = self.client.get_me(user_auth=True).data
+        except (tweepy.TweepyException, requests.RequestException) as error:
+            raise PublishError(f"X no accepta les credencials: {_describe(error)}") from None
+        return f"@{user.username} ({user.name}), id {user.id}"
+
+    @property
+    def account_id(self) -> str:
+        """X access tokens start with the account's id (tweepy relies on it too)."""
+        return str(self.client.access_token).partition("-")[0]
+
+    def _after_refusal(self, draft: Draft, error: tweepy.Forbidden) -> PublishedPost:
+        if not any(DUPLICATE in message for message in error.api_messages):
+            raise PublishError(f"X ha refusat la publicació (403): {_describe(error)}") from None
+        found = self.lookup(draft)
+        if found is None:
+            raise PublishError(
+                "X diu que el text és duplicat però no el trobem entre les publicacions recents: "
+                "mireu-ho a X"
+            )
+        return found
+
+
+def _publish_error(
+    error: tweepy.TweepyException | requests.RequestException, now: datetime
+) -> PublishError:
+    if isinstance(error, tweepy.TooManyRequests):
+        until = datetime.fromtimestamp(error.reset_time, UTC) if error.reset_time else now
+        return PublishDeferred(f"límit de X: es torna a provar a {until.isoformat()}", until)
+    if isinstance(error, tweepy.TwitterServerError | requests.RequestException):
+        return PublishUncertain(f"resposta incerta de X: {_describe(error)}")
+    if isinstance(error, tweepy.Unauthorized):
+        return PublishError("X no accepta les credencials (401): reviseu XMESS_X__…")
+    return PublishError(f"X ha refusat la publicació: {_describe(error)}")
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, tweepy.HTTPException):
+        messages = "; ".join(error.api_messages) or error.response.reason
+        return f"{error.response.status_code} {messages}"
+    if isinstance(error, requests.Timeout):
+        return "temps d'espera esgotat"
+    if isinstance(error, requests.ConnectionError):
+        return "la connexió s'ha tallat"
+    return type(error).__name__
+
+
+def _published(post_id: str, at: datetime) -> PublishedPost:
+    return PublishedPost(post_id=post_id, url=POST_URL.format(id=post_id), published_at=at)
+
+
+def _expanded(data: Mapping[str, Any]) -> str:
+    """X's text with each t.co link put back as the link that was posted."""
+    text = str(data.get("text", ""))
+    for url in (data.get("entities") or {}).get("urls", ()):
+        text = text.replace(url["url"], url.get("expanded_url", url["url"]))
+    return text
+
+
+def _comparable(text: str) -> str:
+    return unicodedata.normalize("NFC", html.unescape(text)).strip()

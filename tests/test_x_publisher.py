@@ -1,0 +1,150 @@
+"""The X publisher through the service: real tweepy, real signed requests, the fake X server
+on loopback, a real SQLite file. Each X answer ends in the draft status people expect."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot import service
+from bot.app import build_app
+from bot.cli import main
+from bot.clock import FixedClock
+from bot.errors import ConfigError
+from bot.fake_x import FakeCredentials, FakeX
+from bot.models import Draft, DraftStatus
+from bot.settings import load_settings
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+CREDENTIALS = FakeCredentials()
+S = DraftStatus
+
+
+@pytest.fixture
+def fake_x() -> Iterator[FakeX]:
+    with FakeX(CREDENTIALS, clock=lambda: NOW) as server:
+        yield server
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("consumer_key", "consumer_secret", "access_token", "access_token_secret"):
+        monkeypatch.setenv(f"XMESS_X__{name.upper()}", getattr(CREDENTIALS, name))
+
+
+@pytest.fixture
+def config(tmp_path: Path, fake_x: FakeX, credentials: None) -> Path:
+    path = tmp_path / "xmess.toml"
+    path.write_text(
+        f'[publisher]\nkind = "x"\n\n[x]\napi_base_url = "{fake_x.base_url}"\n'
+        "timeout_seconds = 0.5\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def app(config: Path) -> service.App:
+    return build_app(load_settings(config), FixedClock(NOW))
+
+
+def approved(app: service.App, text: str) -> Draft:
+    draft = service.add_manual(app, "Marta", text)
+    return service.approve(app, draft.id or 0, "Jordi")
+
+
+def test_an_approved_draft_is_posted_once_with_its_link(app: service.App, fake_x: FakeX) -> None:
+    draft = approved(app, "Fira d'economia social https://www.xmess.cat/fira")
+    [outcome] = service.publish_due(app)
+    [post] = fake_x.posts
+    stored = app.store.get_draft(draft.id or 0)
+    assert (outcome.status, post.text) == (S.PUBLISHED, draft.text)
+    assert (stored.post_id, stored.post_url) == (post.id, f"https://x.com/i/web/status/{post.id}")
+    assert service.publish_due(app) == []
+
+
+def test_a_rate_limit_puts_the_draft_back_until_the_reset(app: service.App, fake_x: FakeX) -> None:
+    draft = approved(app, "Assemblea de la xarxa")
+    fake_x.fail_next(1, 429)
+    [outcome] = service.publish_due(app)
+    stored = app.store.get_draft(draft.id or 0)
+    assert (outcome.status, stored.status) == (S.APPROVED, S.APPROVED)
+    assert stored.scheduled_at == NOW + timedelta(seconds=5)
+    assert service.publish_due(app) == []
+    later = service.App(**(app.__dict__ | {"clock": FixedClock(NOW + timedelta(seconds=5))}))
+    assert [o.status for o in service.publish_due(later)] == [S.PUBLISHED]
+    assert len(fake_x.posts) == 1
+
+
+def test_a_server_error_is_checked_then_retried_once(app: service.App, fake_x: FakeX) -> None:
+    draft = approved(app, "Jornada de compra pública")
+    fake_x.fail_next(1, 503)
+    [outcome] = service.publish_due(app)
+    assert (outcome.status, fake_x.posts) == (S.APPROVED, [])
+    retry = service.App(**(app.__dict__ | {"clock": FixedClock(NOW + timedelta(minutes=1))}))
+    assert [o.status for o in service.publish_due(retry)] == [S.PUBLISHED]
+    assert [p.text for p in fake_x.posts] == [draft.text]
+
+
+def test_a_lost_answer_after_x_stored_the_post_is_not_posted_again(
+    app: service.App, fake_x: FakeX
+) -> None:
+    draft = approved(app, "Mercat social a la plaça")
+    fake_x.drop_after_store_next(1)
+    [outcome] = service.publish_due(app)
+    [post] = fake_x.posts
+    assert (outcome.status, app.store.get_draft(draft.id or 0).post_id) == (S.PUBLISHED, post.id)
+
+
+def test_a_duplicate_of_our_own_earlier_post_is_recorded_not_failed(
+    app: service.App, fake_x: FakeX
+) -> None:
+    first = approved(app, "Text repetit")
+    service.publish_due(app)
+    second = approved(app, "Text repetit")
+    [outcome] = service.publish_due(app)
+    [post] = fake_x.posts
+    assert (outcome.draft_id, outcome.status) == (second.id, S.PUBLISHED)
+    assert (
+        app.store.get_draft(second.id or 0).post_id
+        == post.id
+        == app.store.get_draft(first.id or 0).post_id
+    )
+
+
+def test_refused_credentials_fail_the_draft_with_a_reason(
+    tmp_path: Path, fake_x: FakeX, monkeypatch: pytest.MonkeyPatch, config: Path
+) -> None:
+    monkeypatch.setenv("XMESS_X__ACCESS_TOKEN", "1700000000000000001-wrong")
+    app = build_app(load_settings(config), FixedClock(NOW))
+    draft = approved(app, "Hola")
+    [outcome] = service.publish_due(app)
+    assert (outcome.status, outcome.detail) == (
+        S.FAILED,
+        "X no accepta les credencials (401): reviseu XMESS_X__…",
+    )
+    assert "wrong" not in outcome.detail and app.store.get_draft(draft.id or 0).status is S.FAILED
+
+
+def test_missing_credentials_are_named(tmp_path: Path, fake_x: FakeX) -> None:
+    path = tmp_path / "xmess.toml"
+    path.write_text('[publisher]\nkind = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="falta XMESS_X__CONSUMER_KEY, XMESS_X__CONSUMER_SECRET"):
+        build_app(load_settings(path), FixedClock(NOW))
+
+
+def test_a_secret_in_the_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "xmess.toml"
+    path.write_text('[x]\naccess_token = "s3cret"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    assert "XMESS_X__ACCESS_TOKEN" in str(error.value) and "s3cret" not in str(error.value)
+
+
+def test_whoami_names_the_account(config: Path) -> None:
+    done = CliRunner().invoke(main, ["--config", str(config), "x", "whoami"])
+    assert (done.exit_code, done.output) == (0, "@XmessCat (XMESS), id 1700000000000000001\n")
