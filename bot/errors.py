@@ -9,7 +9,8 @@
     │   └── TextTooLong      an edited or written text does not fit the network
     └── PublishError         the network refused the post
         ├── PublishDeferred  not now (a rate limit): try again at `until`
-        └── PublishUncertain no clear answer (timeout, cut connection, 5xx): it may be out
+        ├── PublishUncertain no clear answer (timeout, cut connection, 5xx): it may be out
+        └── PublishBlocked   nothing can go out (credentials refused): stop, keep approvals
 
 The CLI turns each into a one-line message and a non-zero exit; the scheduler logs it and goes on.
 """
@@ -57,3 +58,7 @@ class PublishDeferred(PublishError):
 
 class PublishUncertain(PublishError):
     """The post may or may not exist: ask the network (`Publisher.lookup`) before retrying."""
+
+
+class PublishBlocked(PublishError):
+    """No post can go out until a person fixes something (e.g. the credentials)."""

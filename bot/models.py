@@ -123,6 +123,7 @@ class Draft:
     post_id: str | None = None
     post_url: str | None = None
     status_reason: str | None = None
+    publish_attempts: int = 0
     notes: list[Note] = field(default_factory=list)
 
 

@@ -15,6 +15,7 @@ from bot import events, health, news, review
 from bot.drafting import Drafter
 from bot.errors import (
     DraftError,
+    PublishBlocked,
     PublishDeferred,
     PublishError,
     PublishUncertain,
@@ -47,7 +48,9 @@ from bot.weighted_length import weighted_length
 SYSTEM_ACTOR = "xmess-bot"
 PUBLISH_LEASE = timedelta(minutes=2)
 """A draft claimed longer ago than this and still `publishing` was left by a crashed run."""
-RETRY_AFTER_UNCERTAIN = timedelta(minutes=1)
+FIRST_RETRY = timedelta(minutes=1)
+MAX_PUBLISH_ATTEMPTS = 5
+"""Unclear answers are retried after 1, 2, 4, 8 minutes (plus jitter), then the draft fails."""
 
 S = DraftStatus
 
@@ -409,6 +412,8 @@ class PublishOutcome:
     draft_id: int
     status: DraftStatus
     detail: str
+    blocked: bool = False
+    """Nothing more can go out in this run (e.g. credentials refused)."""
 
 
 def publish_due(app: App) -> list[PublishOutcome]:
@@ -425,6 +430,8 @@ def publish_due(app: App) -> list[PublishOutcome]:
         for draft in due:
             if claimed := _claim(app, draft, now):
                 outcomes.append(_publish_one(app, claimed, now))
+                if outcomes[-1].blocked:
+                    return outcomes
     return outcomes
 
 
@@ -434,6 +441,8 @@ def _claim(app: App, draft: Draft, now: datetime) -> Draft | None:
         return app.store.change_draft(
             _id(draft), actor=SYSTEM_ACTOR, action="claim", at=now,
             status=S.PUBLISHING, expect=S.APPROVED,
+            publish_attempts=draft.publish_attempts + 1,
+            detail=f"intent {draft.publish_attempts + 1}",
         )  # fmt: skip
     except TransitionError:
         return None
@@ -448,6 +457,9 @@ def _publish_one(app: App, draft: Draft, now: datetime) -> PublishOutcome:
         )
     except PublishUncertain as error:
         return _after_uncertain(app, draft, now, str(error))
+    except PublishBlocked as error:
+        outcome = _settle(app, draft, S.APPROVED, "blocked", now, str(error))
+        return replace(outcome, blocked=True)
     except PublishError as error:
         return _settle(app, draft, S.FAILED, "publish-failed", now, str(error))
     return _record_published(app, draft, post, now, "publish", post.url or post.post_id)
@@ -463,8 +475,20 @@ def _after_uncertain(app: App, draft: Draft, now: datetime, reason: str) -> Publ
         return PublishOutcome(_id(draft), S.PUBLISHING, f"{reason}; es comprovarà més tard")
     if post is not None:
         return _record_published(app, draft, post, now, "reconcile", "trobat publicat")
-    retry = now + RETRY_AFTER_UNCERTAIN
+    if draft.publish_attempts >= MAX_PUBLISH_ATTEMPTS:
+        given_up = f"{reason}; {draft.publish_attempts} intents sense resposta clara"
+        return _settle(app, draft, S.FAILED, "publish-failed", now, given_up)
+    retry = now + retry_delay(_id(draft), draft.publish_attempts)
     return _settle(app, draft, S.APPROVED, "retry", now, f"{reason}; no hi és", scheduled_at=retry)
+
+
+def retry_delay(draft_id: int, attempts: int) -> timedelta:
+    """Exponential back-off with jitter: 1, 2, 4… minutes plus up to a quarter more. The
+    jitter comes from the draft and attempt, not a random source, so runs are repeatable and
+    drafts that failed together do not retry together."""
+    base = FIRST_RETRY * 2 ** (attempts - 1)
+    spread = (draft_id * 7919 + attempts * 104729) % 1000 / 4000
+    return base * (1 + spread)
 
 
 def _record_published(

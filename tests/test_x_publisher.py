@@ -3,7 +3,9 @@ on loopback, a real SQLite file. Each X answer ends in the draft status people e
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -75,8 +77,7 @@ def test_a_rate_limit_puts_the_draft_back_until_the_reset(app: service.App, fake
     assert (outcome.status, stored.status) == (S.APPROVED, S.APPROVED)
     assert stored.scheduled_at == NOW + timedelta(seconds=5)
     assert service.publish_due(app) == []
-    later = service.App(**(app.__dict__ | {"clock": FixedClock(NOW + timedelta(seconds=5))}))
-    assert [o.status for o in service.publish_due(later)] == [S.PUBLISHED]
+    assert [o.status for o in service.publish_due(at(app, timedelta(seconds=5)))] == [S.PUBLISHED]
     assert len(fake_x.posts) == 1
 
 
@@ -85,7 +86,7 @@ def test_a_server_error_is_checked_then_retried_once(app: service.App, fake_x: F
     fake_x.fail_next(1, 503)
     [outcome] = service.publish_due(app)
     assert (outcome.status, fake_x.posts) == (S.APPROVED, [])
-    retry = service.App(**(app.__dict__ | {"clock": FixedClock(NOW + timedelta(minutes=1))}))
+    retry = at(app, service.retry_delay(draft.id or 0, 1))
     assert [o.status for o in service.publish_due(retry)] == [S.PUBLISHED]
     assert [p.text for p in fake_x.posts] == [draft.text]
 
@@ -100,34 +101,92 @@ def test_a_lost_answer_after_x_stored_the_post_is_not_posted_again(
     assert (outcome.status, app.store.get_draft(draft.id or 0).post_id) == (S.PUBLISHED, post.id)
 
 
-def test_a_duplicate_of_our_own_earlier_post_is_recorded_not_failed(
+def at(app: service.App, later: timedelta) -> service.App:
+    return replace(app, clock=FixedClock(NOW + later))
+
+
+def test_the_groups_own_repeat_fails_with_a_reason_to_act_on(
     app: service.App, fake_x: FakeX
 ) -> None:
-    first = approved(app, "Text repetit")
+    approved(app, "Text repetit")
     service.publish_due(app)
     second = approved(app, "Text repetit")
     [outcome] = service.publish_due(app)
-    [post] = fake_x.posts
-    assert (outcome.draft_id, outcome.status) == (second.id, S.PUBLISHED)
-    assert (
-        app.store.get_draft(second.id or 0).post_id
-        == post.id
-        == app.store.get_draft(first.id or 0).post_id
+    assert (outcome.draft_id, outcome.status, outcome.detail) == (
+        second.id,
+        S.FAILED,
+        "X no accepta el text perquè el compte ja l'ha publicat: editeu-lo i torneu-lo a aprovar",
     )
+    assert len(fake_x.posts) == 1
 
 
-def test_refused_credentials_fail_the_draft_with_a_reason(
-    tmp_path: Path, fake_x: FakeX, monkeypatch: pytest.MonkeyPatch, config: Path
+def test_a_timed_out_post_that_arrived_late_is_recognised_on_the_retry(
+    app: service.App, fake_x: FakeX
+) -> None:
+    draft = approved(app, "Arriba tard")
+    fake_x.hang_next(1, 1.0)
+    [first] = service.publish_due(app)
+    assert (first.status, fake_x.posts) == (S.APPROVED, [])
+    deadline = time.monotonic() + 10
+    while not fake_x.posts and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [second] = service.publish_due(at(app, timedelta(minutes=2)))
+    [post] = fake_x.posts
+    stored = app.store.get_draft(draft.id or 0)
+    assert (second.status, stored.post_id, stored.publish_attempts) == (S.PUBLISHED, post.id, 2)
+
+
+def test_an_x_that_cannot_even_be_asked_leaves_the_draft_to_a_person(
+    app: service.App, fake_x: FakeX
+) -> None:
+    draft = approved(app, "X caigut")
+    fake_x.fail_next(100, 503)
+    [first] = service.publish_due(app)
+    [second] = service.publish_due(at(app, service.PUBLISH_LEASE + timedelta(seconds=1)))
+    assert (first.status, second.status) == (S.PUBLISHING, S.NEEDS_CHECK)
+    assert app.store.get_draft(draft.id or 0).status is S.NEEDS_CHECK
+
+
+def test_unclear_answers_are_retried_with_backoff_then_fail(
+    app: service.App, fake_x: FakeX
+) -> None:
+    draft = approved(app, "Sense resposta")
+    waits = []
+    for minutes in range(0, 60, 5):
+        stored = app.store.get_draft(draft.id or 0)
+        if stored.status is S.APPROVED and stored.scheduled_at <= NOW + timedelta(minutes=minutes):
+            fake_x.fail_next(1, 503)  # the post fails; the lookup that follows works
+        service.publish_due(at(app, timedelta(minutes=minutes)))
+        stored = app.store.get_draft(draft.id or 0)
+        if stored.status is S.APPROVED and stored.scheduled_at not in waits:
+            waits.append(stored.scheduled_at)
+    assert (stored.status, stored.publish_attempts) == (S.FAILED, service.MAX_PUBLISH_ATTEMPTS)
+    assert "5 intents sense resposta clara" in (stored.status_reason or "")
+    assert len(waits) == service.MAX_PUBLISH_ATTEMPTS - 1
+    assert fake_x.posts == []
+
+
+def test_retry_delays_double_with_a_little_jitter() -> None:
+    delays = [service.retry_delay(7, attempt) for attempt in (1, 2, 3, 4)]
+    assert [d // timedelta(minutes=1) for d in delays] == [1, 2, 4, 8]
+    assert all(timedelta(minutes=2**i) <= d <= timedelta(minutes=2**i) * 1.25
+               for i, d in enumerate(delays))  # fmt: skip
+
+
+def test_refused_credentials_stop_publishing_and_keep_every_approval(
+    fake_x: FakeX, monkeypatch: pytest.MonkeyPatch, config: Path
 ) -> None:
     monkeypatch.setenv("XMESS_X__ACCESS_TOKEN", "1700000000000000001-wrong")
     app = build_app(load_settings(config), FixedClock(NOW))
-    draft = approved(app, "Hola")
+    drafts = [approved(app, "Primer"), approved(app, "Segon")]
     [outcome] = service.publish_due(app)
-    assert (outcome.status, outcome.detail) == (
-        S.FAILED,
+    assert (outcome.status, outcome.detail, outcome.blocked) == (
+        S.APPROVED,
         "X no accepta les credencials (401): reviseu XMESS_X__…",
+        True,
     )
-    assert "wrong" not in outcome.detail and app.store.get_draft(draft.id or 0).status is S.FAILED
+    assert [app.store.get_draft(d.id or 0).status for d in drafts] == [S.APPROVED, S.APPROVED]
+    assert fake_x.posts == []
 
 
 def test_missing_credentials_are_named(tmp_path: Path, fake_x: FakeX) -> None:

@@ -5,10 +5,11 @@ What each answer of X means for the draft:
 * 201: published, with the post's id and URL.
 * 429: `PublishDeferred` until the limit resets (tweepy's `reset_time`; `wait_on_rate_limit` is
   off, since it would sleep inside the call without bound).
-* 403 "duplicate content": X already has this text from this account, usually our own earlier
-  attempt whose answer was lost. The post is looked up among the recent ones and recorded;
-  if it is not there, the refusal is an error for a person.
-* 401, other 4xx: `PublishError` with X's words (credentials refused, text refused…).
+* 403 "duplicate content": after an earlier attempt of this draft whose answer was lost, it
+  means that attempt went out: the post is looked up among the recent ones and recorded. On a
+  first attempt it is the group's own repeat: an error they can act on (edit, re-approve).
+* 401: `PublishBlocked`: nothing can go out until the credentials are fixed.
+* other 4xx: `PublishError` with X's words.
 * 5xx, a timeout, a cut connection: `PublishUncertain`: X may have stored the post, so the
   service asks `lookup` before anything is sent again.
 
@@ -27,7 +28,13 @@ from typing import Any
 import requests
 import tweepy
 
-from bot.errors import ConfigError, PublishDeferred, PublishError, PublishUncertain
+from bot.errors import (
+    ConfigError,
+    PublishBlocked,
+    PublishDeferred,
+    PublishError,
+    PublishUncertain,
+)
 from bot.models import Draft, PublishedPost
 from bot.publishers.x_transport import route_client
 from bot.settings import XSettings
@@ -104,11 +111,11 @@ class XPublisher:
     def _after_refusal(self, draft: Draft, error: tweepy.Forbidden) -> PublishedPost:
         if not any(DUPLICATE in message for message in error.api_messages):
             raise PublishError(f"X ha refusat la publicació (403): {_describe(error)}") from None
-        found = self.lookup(draft)
+        found = self.lookup(draft) if draft.publish_attempts > 1 else None
         if found is None:
             raise PublishError(
-                "X diu que el text és duplicat però no el trobem entre les publicacions recents: "
-                "mireu-ho a X"
+                "X no accepta el text perquè el compte ja l'ha publicat: "
+                "editeu-lo i torneu-lo a aprovar"
             )
         return found
 
@@ -122,7 +129,7 @@ def _publish_error(
     if isinstance(error, tweepy.TwitterServerError | requests.RequestException):
         return PublishUncertain(f"resposta incerta de X: {_describe(error)}")
     if isinstance(error, tweepy.Unauthorized):
-        return PublishError("X no accepta les credencials (401): reviseu XMESS_X__…")
+        return PublishBlocked("X no accepta les credencials (401): reviseu XMESS_X__…")
     return PublishError(f"X ha refusat la publicació: {_describe(error)}")
 
 

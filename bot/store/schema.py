@@ -123,6 +123,7 @@ drafts = Table(
     Column("post_id", String(100)),
     Column("post_url", String(2048)),
     Column("status_reason", Text),
+    Column("publish_attempts", Integer, nullable=False, server_default="0"),
     Index("ix_drafts_status_scheduled_at", "status", "scheduled_at"),
 )
 

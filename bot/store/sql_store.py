@@ -370,7 +370,16 @@ def _draft_values(draft: Draft) -> dict[str, Any]:
 
 
 CHANGEABLE = frozenset(
-    {"text", "scheduled_at", "over_limit", "published_at", "post_id", "post_url", "status_reason"}
+    {
+        "text",
+        "scheduled_at",
+        "over_limit",
+        "published_at",
+        "post_id",
+        "post_url",
+        "status_reason",
+        "publish_attempts",
+    }
 )
 
 
@@ -408,6 +417,7 @@ def _draft_from_row(row: Row[Any]) -> Draft:
         post_id=row.post_id,
         post_url=row.post_url,
         status_reason=row.status_reason,
+        publish_attempts=row.publish_attempts,
     )
 
 
