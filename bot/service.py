@@ -48,6 +48,9 @@ from bot.weighted_length import weighted_length
 SYSTEM_ACTOR = "xmess-bot"
 PUBLISH_LEASE = timedelta(minutes=2)
 """A draft claimed longer ago than this and still `publishing` was left by a crashed run."""
+NEEDS_CHECK_AFTER = timedelta(minutes=30)
+"""A claimed draft the network cannot be asked about goes to a person only after this long:
+one lost connection should not make work for people."""
 FIRST_RETRY = timedelta(minutes=1)
 MAX_PUBLISH_ATTEMPTS = 5
 """Unclear answers are retried after 1, 2, 4, 8 minutes (plus jitter), then the draft fails."""
@@ -491,6 +494,13 @@ def retry_delay(draft_id: int, attempts: int) -> timedelta:
     return base * (1 + spread)
 
 
+def _unsettled(app: App, draft: Draft, now: datetime, reason: str) -> PublishOutcome:
+    claimed_at = draft.updated_at or now
+    if now - claimed_at < NEEDS_CHECK_AFTER:
+        return PublishOutcome(_id(draft), S.PUBLISHING, f"{reason}; es tornarà a comprovar")
+    return _settle(app, draft, S.NEEDS_CHECK, "needs-check", now, reason)
+
+
 def _record_published(
     app: App, draft: Draft, post: PublishedPost, now: datetime, action: str, detail: str
 ) -> PublishOutcome:
@@ -510,7 +520,7 @@ def reconcile(app: App, now: datetime) -> list[PublishOutcome]:
         try:
             post = app.publisher.lookup(draft)
         except PublishError as error:
-            outcomes.append(_settle(app, draft, S.NEEDS_CHECK, "needs-check", now, str(error)))
+            outcomes.append(_unsettled(app, draft, now, str(error)))
             continue
         if post is None:
             outcomes.append(_settle(app, draft, S.APPROVED, "unclaim", now, "no s'havia publicat"))

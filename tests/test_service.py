@@ -444,8 +444,9 @@ def test_a_publisher_that_cannot_tell_asks_a_person(
     service.approve(app, pending.id or 0, "Jordi")
     claim_and_crash(app, pending, publish=False)
     (tmp_path / "outbox.jsonl").mkdir()
-    [outcome] = service.publish_due(at(app, NOW + timedelta(minutes=3)))
-    assert outcome.status is S.NEEDS_CHECK
+    [soon] = service.publish_due(at(app, NOW + timedelta(minutes=3)))
+    [later] = service.publish_due(at(app, NOW + service.NEEDS_CHECK_AFTER))
+    assert (soon.status, later.status) == (S.PUBLISHING, S.NEEDS_CHECK)
 
 
 def test_every_due_draft_goes_out_in_one_run_however_many(app: service.App) -> None:
