@@ -8,11 +8,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from benchmarks import poll_cycle
+from benchmarks import poll_cycle, publish_claim
 from benchmarks.report import Report, render
 
 BENCHMARKS: dict[str, Callable[[], Report]] = {
     "poll_cycle": poll_cycle.run,
+    "publish_claim": publish_claim.run,
 }
 
 

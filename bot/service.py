@@ -386,7 +386,8 @@ def add_note(app: App, draft_id: int, by: str, text: str) -> Draft:
     if not text.strip():
         raise DraftError("la nota és buida")
     app.store.add_note(draft_id, Note(actor, text.strip(), now))
-    return app.store.change_draft(draft_id, actor=actor, action="note", at=now, detail=text.strip())
+    app.store.change_draft(draft_id, actor=actor, action="note", at=now, detail=text.strip())
+    return app.store.get_draft(draft_id)
 
 
 def requeue(app: App, draft_id: int, by: str) -> Draft:
@@ -431,17 +432,17 @@ def publish_due(app: App) -> list[PublishOutcome]:
     outcomes = reconcile(app, now)
     while due := app.store.due_drafts(now):
         for draft in due:
-            if claimed := _claim(app, draft, now):
+            if claimed := claim_draft(app.store, draft, now):
                 outcomes.append(_publish_one(app, claimed, now))
                 if outcomes[-1].blocked:
                     return outcomes
     return outcomes
 
 
-def _claim(app: App, draft: Draft, now: datetime) -> Draft | None:
-    """approved → publishing, only if no one else did it first."""
+def claim_draft(store: Store, draft: Draft, now: datetime) -> Draft | None:
+    """approved → publishing, counting the attempt, only if no one else did it first."""
     try:
-        return app.store.change_draft(
+        return store.change_draft(
             _id(draft), actor=SYSTEM_ACTOR, action="claim", at=now,
             status=S.PUBLISHING, expect=S.APPROVED,
             publish_attempts=draft.publish_attempts + 1,

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import review
@@ -204,9 +204,10 @@ class SqlStore:
 
         `expect` makes the change conditional (compare-and-set): it raises `TransitionError`
         if another process moved the draft first. That is how a due draft is claimed once.
+        The draft comes back without its notes (`get_draft` has them).
         """
         with self._tx() as tx:
-            before = self._load(tx, draft_id)
+            before = self._load(tx, draft_id, with_notes=False)
             target = status or before.status
             if status is not None:
                 review.check_transition(before.status, status)
@@ -217,7 +218,7 @@ class SqlStore:
             ).rowcount
             if not done:
                 review.raise_moved_meanwhile(draft_id)
-            after = self._load(tx, draft_id)
+            after = self._load(tx, draft_id, with_notes=False)
             _write_history(tx, after, before, actor, action, at, before.text, detail)
         return after
 
@@ -252,16 +253,24 @@ class SqlStore:
         with self._tx() as tx:
             return [_draft_from_row(row) for row in tx.execute(query).all()]
 
-    def _load(self, tx: Connection, draft_id: int) -> Draft:
-        row = tx.execute(select(drafts).where(drafts.c.id == draft_id)).first()
+    def _load(self, tx: Connection, draft_id: int, *, with_notes: bool = True) -> Draft:
+        """One draft; its notes only when asked, since a status change (such as each claim
+        of `publish-due`) does not need them."""
+        row = tx.execute(_DRAFT_BY_ID, {"draft_id": draft_id}).first()
         if row is None:
             raise UnknownDraft(f"no hi ha cap esborrany amb l'identificador {draft_id}")
         draft = _draft_from_row(row)
-        note_rows = tx.execute(
-            select(notes).where(notes.c.draft_id == draft_id).order_by(notes.c.id)
-        ).all()
-        draft.notes = [Note(r.author, r.text, r.created_at) for r in note_rows]
+        if with_notes:
+            note_rows = tx.execute(_NOTES_OF_DRAFT, {"draft_id": draft_id}).all()
+            draft.notes = [Note(r.author, r.text, r.created_at) for r in note_rows]
         return draft
+
+
+# Built once: the per-draft queries run for every claim and every change.
+_DRAFT_BY_ID = select(drafts).where(drafts.c.id == bindparam("draft_id"))
+_NOTES_OF_DRAFT = (
+    select(notes).where(notes.c.draft_id == bindparam("draft_id")).order_by(notes.c.id)
+)
 
 
 def _write_history(
