@@ -9,7 +9,7 @@ from bot.drafting import Drafter
 from bot.errors import ConfigError
 from bot.ports import Clock, Publisher
 from bot.publishers.dry_run import DryRunPublisher
-from bot.publishers.x import XPublisher, x_client
+from bot.publishers.x import XPublisher
 from bot.service import App
 from bot.settings import Settings
 from bot.sources.calendars import HttpCalendarReader
@@ -40,7 +40,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
 
 def build_publisher(settings: Settings) -> Publisher:
     if settings.publisher.kind == "x":
-        return XPublisher(x_client(settings.x))
+        return XPublisher(settings.x)
     return DryRunPublisher(settings.resolve(settings.publisher.outbox))
 
 

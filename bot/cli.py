@@ -21,7 +21,7 @@ from bot.clock import FixedClock, SystemClock
 from bot.demo.run import DEMO_TIMEZONE, run_demo
 from bot.errors import XmessError
 from bot.models import Draft, DraftStatus
-from bot.publishers.x import XPublisher, x_client
+from bot.publishers.x import XPublisher
 from bot.review import STATUS_LABELS_CA
 from bot.service import App
 from bot.settings import Settings, config_path, load_settings
@@ -168,7 +168,7 @@ def x() -> None:
 @pass_context
 def x_whoami(context: Context) -> None:
     """Comprova les credencials d'X i diu de quin compte són."""
-    click.echo(XPublisher(x_client(context.settings.x)).whoami())
+    click.echo(XPublisher(context.settings.x).whoami())
 
 
 @main.group()

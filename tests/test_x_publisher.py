@@ -194,11 +194,17 @@ def test_refused_credentials_stop_publishing_and_keep_every_approval(
     assert fake_x.posts == []
 
 
-def test_missing_credentials_are_named(tmp_path: Path, fake_x: FakeX) -> None:
+def test_missing_credentials_are_named_when_publishing_not_before(
+    tmp_path: Path, fake_x: FakeX
+) -> None:
     path = tmp_path / "xmess.toml"
     path.write_text('[publisher]\nkind = "x"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="falta XMESS_X__CONSUMER_KEY, XMESS_X__CONSUMER_SECRET"):
-        build_app(load_settings(path), FixedClock(NOW))
+    app = build_app(load_settings(path), FixedClock(NOW))
+    draft = approved(app, "Sense credencials")
+    [outcome] = service.publish_due(app)
+    assert (outcome.status, outcome.blocked) == (S.APPROVED, True)
+    assert "falta XMESS_X__CONSUMER_KEY, XMESS_X__CONSUMER_SECRET" in outcome.detail
+    assert app.store.get_draft(draft.id or 0).status is S.APPROVED
 
 
 def test_a_secret_in_the_file_is_refused(tmp_path: Path) -> None:

@@ -65,10 +65,24 @@ _SECRET_FIELDS = ("consumer_key", "consumer_secret", "access_token", "access_tok
 
 
 class XPublisher:
+    """Builds its tweepy client on first use, so commands that never publish (listing the
+    queue, approving) work without X's credentials."""
+
     network = "x"
 
-    def __init__(self, client: tweepy.Client) -> None:
-        self.client = client
+    def __init__(self, settings: XSettings) -> None:
+        self._settings = settings
+        self._client: tweepy.Client | None = None
+
+    @property
+    def client(self) -> tweepy.Client:
+        """Missing credentials block publishing (every draft keeps its approval)."""
+        if self._client is None:
+            try:
+                self._client = x_client(self._settings)
+            except ConfigError as error:
+                raise PublishBlocked(str(error)) from None
+        return self._client
 
     def publish(self, draft: Draft, now: datetime) -> PublishedPost:
         try:
