@@ -11,7 +11,7 @@ from bot.ports import Clock, Publisher
 from bot.publishers.dry_run import DryRunPublisher
 from bot.publishers.x import XPublisher
 from bot.service import App
-from bot.settings import Settings
+from bot.settings import Settings, load_slots
 from bot.sources.calendars import HttpCalendarReader
 from bot.sources.feeds import HttpFeedReader
 from bot.sources.http import FetchLimits
@@ -35,6 +35,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> App:
         calendars=HttpCalendarReader(settings.zone, fetch_limits=limits),
         drafter=build_drafter(settings),
         publisher=build_publisher(settings),
+        slots=load_slots(settings),
     )
 
 

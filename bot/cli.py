@@ -24,7 +24,7 @@ from bot.models import Draft, DraftStatus
 from bot.publishers.x import XPublisher
 from bot.review import STATUS_LABELS_CA
 from bot.service import App
-from bot.settings import Settings, config_path, load_settings
+from bot.settings import Settings, config_path, load_settings, load_slots
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -102,6 +102,7 @@ def check_config(context: Context) -> None:
     """Valida la configuració (i les plantilles) i no fa res més."""
     settings = context.settings
     build_drafter(settings).self_check(SystemClock().now())
+    load_slots(settings)
     click.echo(
         f"{context.path}: configuració correcta ({len(settings.members)} municipis, "
         f"{sum(len(m.feeds) for m in settings.members)} canals, "

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import events, health, news, review
+from bot import events, health, news, review, slots
 from bot.drafting import Drafter
 from bot.errors import (
     DraftError,
@@ -43,6 +43,7 @@ from bot.ports import (
     Store,
 )
 from bot.settings import CalendarSettings, MemberSettings, Settings
+from bot.slots import SlotRules
 from bot.weighted_length import weighted_length
 
 SYSTEM_ACTOR = "xmess-bot"
@@ -52,6 +53,8 @@ NEEDS_CHECK_AFTER = timedelta(minutes=30)
 """A claimed draft the network cannot be asked about goes to a person only after this long:
 one lost connection should not make work for people."""
 FIRST_RETRY = timedelta(minutes=1)
+CAP_WINDOW = timedelta(days=62)
+"""How far back posts count towards the caps: enough to cover the current month."""
 MAX_PUBLISH_ATTEMPTS = 5
 """Unclear answers are retried after 1, 2, 4, 8 minutes (plus jitter), then the draft fails."""
 
@@ -69,6 +72,8 @@ class App:
     calendars: CalendarReader
     drafter: Drafter
     publisher: Publisher
+    slots: SlotRules | None = None
+    """None: approved drafts go out as soon as possible, uncapped (`slots_file = ""`)."""
 
 
 @dataclass
@@ -331,7 +336,8 @@ def source_health(app: App) -> list[SourceHealth]:
 
 
 def approve(app: App, draft_id: int, by: str, at: datetime | None = None) -> Draft:
-    """Approve for `at`, else for the time already set on the draft if still ahead, else now."""
+    """Approve for `at`, else for the time already set on the draft if still ahead, else for
+    the next free posting slot (or now, without slots)."""
     actor, now = review.check_actor(by), app.clock.now()
     draft = app.store.get_draft(draft_id)
     if at is not None:
@@ -339,11 +345,17 @@ def approve(app: App, draft_id: int, by: str, at: datetime | None = None) -> Dra
     if draft.over_limit:
         raise DraftError(f"l'esborrany {draft_id} és massa llarg: edita'l abans d'aprovar-lo")
     kept = draft.scheduled_at if draft.scheduled_at and draft.scheduled_at > now else None
-    when = at or kept or now
+    when = at or kept or next_slot(app, now)
     return app.store.change_draft(
         draft_id, actor=actor, action="approve", at=now, status=S.APPROVED, scheduled_at=when,
         detail=f"per publicar a {when.isoformat()}",
     )  # fmt: skip
+
+
+def next_slot(app: App, now: datetime) -> datetime:
+    if app.slots is None:
+        return now
+    return slots.next_free_slot(now, app.store.booked_times(now - CAP_WINDOW), app.slots)
 
 
 def edit(app: App, draft_id: int, by: str, text: str) -> Draft:
@@ -430,13 +442,33 @@ def publish_due(app: App) -> list[PublishOutcome]:
     now = app.clock.now()
     expire_passed(app, now)
     outcomes = reconcile(app, now)
+    sent = app.store.sent_times(now - CAP_WINDOW)
     while due := app.store.due_drafts(now):
-        for draft in due:
-            if claimed := claim_draft(app.store, draft, now):
-                outcomes.append(_publish_one(app, claimed, now))
-                if outcomes[-1].blocked:
-                    return outcomes
+        if _publish_batch(app, due, now, sent, outcomes):
+            break
     return outcomes
+
+
+def _publish_batch(
+    app: App, due: list[Draft], now: datetime, sent: list[datetime], outcomes: list[PublishOutcome]
+) -> bool:
+    """Publish these due drafts in order; True when the run must stop (a cap, or blocked)."""
+    for index, draft in enumerate(due):
+        held = None if app.slots is None else slots.cap_reached(now, sent, app.slots)
+        if held:
+            outcomes += [
+                PublishOutcome(_id(d), S.APPROVED, f"retingut: {held}") for d in due[index:]
+            ]
+            return True
+        claimed = claim_draft(app.store, draft, now)
+        if claimed is None:
+            continue
+        outcomes.append(_publish_one(app, claimed, now))
+        if outcomes[-1].blocked:
+            return True
+        if outcomes[-1].status is S.PUBLISHED:
+            sent.append(now)
+    return False
 
 
 def claim_draft(store: Store, draft: Draft, now: datetime) -> Draft | None:
@@ -456,9 +488,8 @@ def _publish_one(app: App, draft: Draft, now: datetime) -> PublishOutcome:
     try:
         post = app.publisher.publish(draft, now)
     except PublishDeferred as error:
-        return _settle(
-            app, draft, S.APPROVED, "deferred", now, str(error), scheduled_at=error.until
-        )
+        until = error.until if error.until > now else now + FIRST_RETRY  # not again this run
+        return _settle(app, draft, S.APPROVED, "deferred", now, str(error), scheduled_at=until)
     except PublishUncertain as error:
         return _after_uncertain(app, draft, now, str(error))
     except PublishBlocked as error:

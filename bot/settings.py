@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -20,9 +21,12 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.slots import SlotRules
 
 DEFAULT_CONFIG_PATH = Path("xmess.toml")
 BUNDLED_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+BUNDLED_SLOTS = Path(__file__).resolve().parents[1] / "schedules" / "slots.toml"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 APOSTROPHES = {"typographic": "’", "straight": "'"}
 
 
@@ -109,6 +113,7 @@ class Settings(BaseSettings):
     apostrophe: Literal["typographic", "straight"] = "typographic"
     hashtags: list[str] = Field(default_factory=lambda: ["#EconomiaSocial"])
     templates_dir: Path = BUNDLED_TEMPLATES
+    slots_file: str = str(BUNDLED_SLOTS)
     publisher: PublisherSettings = PublisherSettings()
     x: XSettings = XSettings()
     relevance: RelevanceSettings = RelevanceSettings()
@@ -166,6 +171,40 @@ class Settings(BaseSettings):
         return {url: member for member in self.members for url in member.feeds}
 
 
+class SlotSettings(_Section):
+    """`schedules/slots.toml`; see the comments in the bundled file."""
+
+    min_gap_minutes: int = Field(default=0, ge=0)
+    quiet_hours: tuple[time, time] | None = None
+    daily_cap: int | None = Field(default=None, ge=1)
+    monthly_cap: int | None = Field(default=None, ge=1)
+    weekdays: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[time]] = Field(
+        default_factory=dict
+    )
+
+    def rules(self, zone: ZoneInfo) -> SlotRules:
+        return SlotRules(
+            zone=zone,
+            times={WEEKDAYS.index(day): tuple(sorted(at)) for day, at in self.weekdays.items()},
+            min_gap=timedelta(minutes=self.min_gap_minutes),
+            quiet=self.quiet_hours,
+            daily_cap=self.daily_cap,
+            monthly_cap=self.monthly_cap,
+        )
+
+
+def load_slots(settings: Settings) -> SlotRules | None:
+    """The posting slots, or None when `slots_file = ""`: then an approved draft goes out as
+    soon as possible and nothing is capped."""
+    if not settings.slots_file:
+        return None
+    path = settings.resolve(Path(settings.slots_file))
+    try:
+        return SlotSettings(**_read_toml(path)).rules(settings.zone)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, path)) from None
+
+
 def config_path(given: Path | None, environ: dict[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     if given is not None:
@@ -188,8 +227,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
             data = tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: no existeix el fitxer de configuració "
-            "(indica'n un amb --config o XMESS_CONFIG)"
+            f"{path}: no existeix el fitxer (la configuració s'indica amb --config o XMESS_CONFIG)"
         ) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: el TOML no és vàlid: {error}") from None

@@ -59,8 +59,12 @@ def test_poll_list_approve_publish_and_a_second_poll_adds_nothing(config: Path) 
     assert [d["kind"] for d in drafts].count("news") == DEMO_NEWS_DRAFTS
     assert [d["kind"] for d in drafts].count("event") == DEMO_EVENT_DRAFTS
     chosen = drafts[0]
-    xmess(config, "queue", "approve", str(chosen["id"]), "--by", "Marta", "--now", NOW)
-    published = xmess(config, "publish-due", "--now", "2026-11-27T10:01").stdout
+    approved = xmess(config, "queue", "approve", str(chosen["id"]), "--by", "Marta", "--now", NOW)
+    assert "2026-11-27T12:30" in approved.stdout  # the next free slot of schedules/slots.toml
+    assert xmess(config, "publish-due", "--now", "2026-11-27T12:29").stdout.strip() == (
+        "No hi ha res per publicar ara."
+    )
+    published = xmess(config, "publish-due", "--now", "2026-11-27T12:31").stdout
     assert f"#{chosen['id']}: publicat" in published
     outbox = (config.parent / "var" / "outbox.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in outbox] == [
@@ -68,14 +72,14 @@ def test_poll_list_approve_publish_and_a_second_poll_adds_nothing(config: Path) 
             "draft_id": chosen["id"],
             "network": "x",
             "text": chosen["text"],
-            "published_at": "2026-11-27T09:01:00+00:00",
+            "published_at": "2026-11-27T11:31:00+00:00",
             "post_id": f"dry-run-{chosen['id']}",
         }
     ]
-    again = xmess(config, "poll", "--now", "2026-11-27T10:20").stdout
+    again = xmess(config, "poll", "--now", "2026-11-27T12:40").stdout
     assert "Elements nous: 0. Esborranys nous: 0." in again
     assert "4 sense canvis" in again
-    assert xmess(config, "publish-due", "--now", "2026-11-27T10:21").stdout.strip() == (
+    assert xmess(config, "publish-due", "--now", "2026-11-27T12:41").stdout.strip() == (
         "No hi ha res per publicar ara."
     )
 

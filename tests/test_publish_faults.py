@@ -126,7 +126,8 @@ def config(tmp_path: Path, fake_x: FaultyX, monkeypatch: pytest.MonkeyPatch) -> 
         monkeypatch.setenv(name, value)
     path = tmp_path / "xmess.toml"
     path.write_text(
-        'database_url = "sqlite:///xmess.sqlite3"\n\n'
+        'database_url = "sqlite:///xmess.sqlite3"\n'
+        'slots_file = ""\n\n'  # no caps: 60 posts go out in one day
         '[publisher]\nkind = "x"\n\n'
         f'[x]\napi_base_url = "{fake_x.base_url}"\ntimeout_seconds = {TIMEOUT_S}\n',
         encoding="utf-8",

@@ -87,6 +87,7 @@ class FlakyPublisher(DryRunPublisher):
 def settings(tmp_path: Path) -> Settings:
     return Settings(
         config_dir=tmp_path,
+        slots_file="",
         members=[
             {"name": "Igualada", "x_handle": "AjIgualada", "feeds": [IGUALADA]},
             {"name": "Sant Cugat del Vallès", "feeds": [SANT_CUGAT]},

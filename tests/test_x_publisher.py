@@ -42,7 +42,7 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 def config(tmp_path: Path, fake_x: FakeX, credentials: None) -> Path:
     path = tmp_path / "xmess.toml"
     path.write_text(
-        f'[publisher]\nkind = "x"\n\n[x]\napi_base_url = "{fake_x.base_url}"\n'
+        f'slots_file = ""\n\n[publisher]\nkind = "x"\n\n[x]\napi_base_url = "{fake_x.base_url}"\n'
         "timeout_seconds = 0.5\n",
         encoding="utf-8",
     )
@@ -198,7 +198,7 @@ def test_missing_credentials_are_named_when_publishing_not_before(
     tmp_path: Path, fake_x: FakeX
 ) -> None:
     path = tmp_path / "xmess.toml"
-    path.write_text('[publisher]\nkind = "x"\n', encoding="utf-8")
+    path.write_text('slots_file = ""\n[publisher]\nkind = "x"\n', encoding="utf-8")
     app = build_app(load_settings(path), FixedClock(NOW))
     draft = approved(app, "Sense credencials")
     [outcome] = service.publish_due(app)

@@ -245,6 +245,24 @@ class SqlStore:
         with self._tx() as tx:
             return [_draft_from_row(row) for row in tx.execute(query).all()]
 
+    def sent_times(self, since: datetime) -> list[datetime]:
+        """When each post since `since` went out (for the caps)."""
+        query = select(drafts.c.published_at).where(
+            drafts.c.status == DraftStatus.PUBLISHED.value, drafts.c.published_at >= since
+        )
+        with self._tx() as tx:
+            return list(tx.execute(query).scalars())
+
+    def booked_times(self, since: datetime) -> list[datetime]:
+        """The slots taken since `since`: approved or going out, and already sent."""
+        waiting = (DraftStatus.APPROVED.value, DraftStatus.PUBLISHING.value)
+        query = select(drafts.c.scheduled_at).where(
+            drafts.c.status.in_(waiting), drafts.c.scheduled_at >= since
+        )
+        with self._tx() as tx:
+            booked = list(tx.execute(query).scalars())
+        return booked + self.sent_times(since)
+
     def stuck_publishing(self, older_than: datetime) -> list[Draft]:
         """Drafts a crashed run left half-way: claimed before `older_than` and never settled."""
         query = select(drafts).where(
