@@ -5,8 +5,9 @@ The real fetch path (loopback HTTP servers) is exercised in test_cli_end_to_end.
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,6 +28,7 @@ from bot.models import (
 from bot.ports import CalendarReading, FeedReading
 from bot.publishers.dry_run import DryRunPublisher
 from bot.settings import Settings
+from bot.slots import SlotRules
 from bot.store import open_store
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -457,3 +459,26 @@ def test_every_due_draft_goes_out_in_one_run_however_many(app: service.App) -> N
     outcomes = service.publish_due(app)
     assert [o.status for o in outcomes] == [S.PUBLISHED] * 130
     assert sorted(outbox_ids(app)) == list(range(1, 131))
+
+
+def test_approve_without_a_time_takes_the_next_free_slot(app: service.App, pending: Draft) -> None:
+    with_slots = replace(
+        app, slots=SlotRules(zone=ZoneInfo("Europe/Madrid"), times={4: (time(12, 30),)})
+    )
+    approved = service.approve(with_slots, pending.id or 0, "Jordi")
+    assert approved.scheduled_at == datetime(2026, 11, 27, 11, 30, tzinfo=UTC)
+
+
+def test_posts_beyond_the_daily_cap_wait_for_the_next_day(app: service.App) -> None:
+    capped = replace(app, slots=SlotRules(zone=ZoneInfo("Europe/Madrid"), daily_cap=2))
+    drafts = [service.add_manual(app, "Marta", f"Publicació {n}") for n in range(3)]
+    for draft in drafts:
+        service.approve(app, draft.id or 0, "Jordi")
+    outcomes = service.publish_due(capped)
+    assert [(o.status, o.detail) for o in outcomes][-1] == (
+        S.APPROVED,
+        "retingut: límit diari de 2 publicacions assolit",
+    )
+    assert [o.status for o in outcomes] == [S.PUBLISHED, S.PUBLISHED, S.APPROVED]
+    tomorrow = replace(capped, clock=FixedClock(NOW + timedelta(days=1)))
+    assert [o.status for o in service.publish_due(tomorrow)] == [S.PUBLISHED]
