@@ -160,6 +160,27 @@ def sources(context: Context, as_json: bool) -> None:
             )
 
 
+@main.command("pause")
+@by_option
+@click.option("--reason", required=True, help="Per què (una emergència, un dol oficial…).")
+@now_option
+@pass_context
+def pause_publishing(context: Context, by: str, reason: str, now: str | None) -> None:
+    """Atura tota la publicació; les aprovacions es mantenen."""
+    paused = service.pause(context.app(now), by, reason)
+    click.echo(f"Publicació aturada per {paused.paused_by}: {paused.reason}")
+
+
+@main.command("resume")
+@by_option
+@now_option
+@pass_context
+def resume_publishing(context: Context, by: str, now: str | None) -> None:
+    """Torna a publicar el que estava aprovat."""
+    service.resume(context.app(now), by)
+    click.echo("La publicació continua.")
+
+
 @main.group()
 def x() -> None:
     """El compte d'X."""

@@ -7,7 +7,7 @@ only when text is written for people (see `catalan.py`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -194,3 +194,21 @@ class PublishedPost:
     post_id: str
     url: str | None
     published_at: datetime
+
+
+@dataclass(frozen=True)
+class Pause:
+    """All publishing stopped by a person (an emergency, official mourning) until resumed."""
+
+    paused_by: str
+    reason: str
+    paused_at: datetime
+
+
+@dataclass(frozen=True)
+class Blackout:
+    """Local dates, both included, when nothing is published (e.g. an election period)."""
+
+    start: date
+    end: date
+    reason: str

@@ -30,6 +30,7 @@ from bot.models import (
     FetchRequest,
     NewsItem,
     Note,
+    Pause,
     PublishedPost,
 )
 from bot.ports import (
@@ -442,11 +443,46 @@ def publish_due(app: App) -> list[PublishOutcome]:
     now = app.clock.now()
     expire_passed(app, now)
     outcomes = reconcile(app, now)
+    held = holding(app, now)
+    if held:
+        due = app.store.due_drafts(now, limit=10_000)
+        return outcomes + [PublishOutcome(_id(d), S.APPROVED, f"retingut: {held}") for d in due]
     sent = app.store.sent_times(now - CAP_WINDOW)
     while due := app.store.due_drafts(now):
         if _publish_batch(app, due, now, sent, outcomes):
             break
     return outcomes
+
+
+def holding(app: App, now: datetime) -> str | None:
+    """Why nothing may go out now: a person's pause or a blackout period, or None."""
+    paused = app.store.current_pause()
+    if paused:
+        return f"publicació aturada per {paused.paused_by}: {paused.reason}"
+    blackouts = [b.value() for b in app.settings.blackouts]
+    period = slots.blackout_at(now, blackouts, app.settings.zone)
+    if period:
+        return f"període sense publicacions del {period.start} al {period.end}: {period.reason}"
+    return None
+
+
+def pause(app: App, by: str, reason: str) -> Pause:
+    """Stop all publishing at once; approvals are kept and go out after `resume`."""
+    actor, now = review.check_actor(by), app.clock.now()
+    if not reason.strip():
+        raise DraftError("cal dir per què s'atura la publicació (--reason)")
+    current = app.store.current_pause()
+    if current:
+        raise DraftError(f"la publicació ja està aturada per {current.paused_by}: {current.reason}")
+    paused = Pause(actor, reason.strip(), now)
+    app.store.pause(paused)
+    return paused
+
+
+def resume(app: App, by: str) -> None:
+    actor, now = review.check_actor(by), app.clock.now()
+    if not app.store.resume(actor, now):
+        raise DraftError("la publicació no estava aturada")
 
 
 def _publish_batch(

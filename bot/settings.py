@@ -11,16 +11,25 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.models import Blackout
 from bot.slots import SlotRules
 
 DEFAULT_CONFIG_PATH = Path("xmess.toml")
@@ -101,6 +110,21 @@ class CalendarSettings(_Section):
     _url = field_validator("url")(_check_http_url)
 
 
+class BlackoutSettings(_Section):
+    start: date
+    end: date
+    reason: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BlackoutSettings:
+        if self.end < self.start:
+            raise ValueError(f"el període acaba ({self.end}) abans de començar ({self.start})")
+        return self
+
+    def value(self) -> Blackout:
+        return Blackout(self.start, self.end, self.reason)
+
+
 class Settings(BaseSettings):
     """Every key is documented in the README's configuration table."""
 
@@ -120,6 +144,7 @@ class Settings(BaseSettings):
     fetch: FetchSettings = FetchSettings()
     members: list[MemberSettings] = Field(default_factory=list)
     calendars: list[CalendarSettings] = Field(default_factory=list)
+    blackouts: list[BlackoutSettings] = Field(default_factory=list)
     config_dir: Path = Path(".")
 
     @field_validator("timezone")

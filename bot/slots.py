@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import DraftError
+from bot.models import Blackout
 
 SEARCH_DAYS = 400
 
@@ -58,6 +59,12 @@ def cap_reached(now: datetime, sent: Sequence[datetime], rules: SlotRules) -> st
     if rules.monthly_cap is not None and _same_month(now, sent, rules) >= rules.monthly_cap:
         return f"límit mensual de {rules.monthly_cap} publicacions assolit"
     return None
+
+
+def blackout_at(moment: datetime, blackouts: Sequence[Blackout], zone: ZoneInfo) -> Blackout | None:
+    """The blackout period covering `moment`'s local date, if any."""
+    day = moment.astimezone(zone).date()
+    return next((b for b in blackouts if b.start <= day <= b.end), None)
 
 
 def _fits(moment: datetime, taken: Sequence[datetime], rules: SlotRules) -> bool:

@@ -231,3 +231,18 @@ def test_sources_show_the_last_error_of_a_failing_feed(config: Path) -> None:
     assert "404" in rows["el Prat de Llobregat"]["last_error"]
     assert rows["Igualada"]["last_success_at"] == "2026-11-27T10:00:00+01:00"
     assert rows["Agenda XMESS"]["kind"] == "calendar"
+
+
+def test_pause_and_resume_from_the_command_line(config: Path) -> None:
+    xmess(config, "queue", "add", "--by", "Marta", "--text", "Hola", "--now", NOW)
+    xmess(
+        config, "queue", "approve", "1", "--by", "Marta", "--at", "2026-11-27T12:30", "--now", NOW
+    )
+    assert (
+        "aturada per Marta"
+        in xmess(config, "pause", "--by", "Marta", "--reason", "Emergència", "--now", NOW).stdout
+    )
+    held = xmess(config, "publish-due", "--now", "2026-11-27T12:31").stdout
+    assert "#1: aprovat — retingut: publicació aturada per Marta: Emergència" in held
+    xmess(config, "resume", "--by", "Jordi", "--now", "2026-11-27T12:40")
+    assert "#1: publicat" in xmess(config, "publish-due", "--now", "2026-11-27T12:41").stdout

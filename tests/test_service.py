@@ -27,7 +27,7 @@ from bot.models import (
 )
 from bot.ports import CalendarReading, FeedReading
 from bot.publishers.dry_run import DryRunPublisher
-from bot.settings import Settings
+from bot.settings import BlackoutSettings, Settings
 from bot.slots import SlotRules
 from bot.store import open_store
 
@@ -482,3 +482,33 @@ def test_posts_beyond_the_daily_cap_wait_for_the_next_day(app: service.App) -> N
     assert [o.status for o in outcomes] == [S.PUBLISHED, S.PUBLISHED, S.APPROVED]
     tomorrow = replace(capped, clock=FixedClock(NOW + timedelta(days=1)))
     assert [o.status for o in service.publish_due(tomorrow)] == [S.PUBLISHED]
+
+
+def test_a_pause_holds_everything_and_resume_lets_it_go(app: service.App, pending: Draft) -> None:
+    service.approve(app, pending.id or 0, "Jordi")
+    service.pause(app, "Marta", "Dol oficial")
+    [held] = service.publish_due(app)
+    assert (held.status, held.detail) == (
+        S.APPROVED,
+        "retingut: publicació aturada per Marta: Dol oficial",
+    )
+    with pytest.raises(DraftError, match="ja està aturada per Marta"):
+        service.pause(app, "Jordi", "Una altra")
+    service.resume(app, "Jordi")
+    assert [o.status for o in service.publish_due(app)] == [S.PUBLISHED]
+    with pytest.raises(DraftError, match="no estava aturada"):
+        service.resume(app, "Jordi")
+
+
+def test_a_blackout_period_holds_posts_until_it_ends(app: service.App, pending: Draft) -> None:
+    election = {"start": "2026-11-20", "end": "2026-11-29", "reason": "Eleccions"}
+    quiet = replace(app, settings=app.settings.model_copy(update={"blackouts": [
+        BlackoutSettings(**election)  # type: ignore[arg-type]
+    ]}))  # fmt: skip
+    service.approve(quiet, pending.id or 0, "Jordi")
+    [held] = service.publish_due(quiet)
+    assert held.detail == (
+        "retingut: període sense publicacions del 2026-11-20 al 2026-11-29: Eleccions"
+    )
+    after = replace(quiet, clock=FixedClock(datetime(2026, 11, 29, 23, 30, tzinfo=UTC)))
+    assert [o.status for o in service.publish_due(after)] == [S.PUBLISHED]

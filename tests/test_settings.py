@@ -75,3 +75,9 @@ def test_config_path_prefers_the_option_then_the_environment() -> None:
     assert config_path(Path("a.toml"), {"XMESS_CONFIG": "b.toml"}) == Path("a.toml")
     assert config_path(None, {"XMESS_CONFIG": "b.toml"}) == Path("b.toml")
     assert config_path(None, {}) == Path("xmess.toml")
+
+
+def test_a_blackout_that_ends_before_it_starts_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, '[[blackouts]]\nstart = 2027-05-28\nend = 2027-05-01\nreason = "x"\n')
+    with pytest.raises(ConfigError, match=r"clau «blackouts\.0»: el període acaba"):
+        load_settings(path)

@@ -151,3 +151,14 @@ history = Table(
     Column("text_after", Text, nullable=False),
     Column("detail", Text, nullable=False, default=""),
 )
+
+pauses = Table(
+    "pauses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("paused_by", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("paused_at", UtcDateTime, nullable=False),
+    Column("resumed_by", String(200)),
+    Column("resumed_at", UtcDateTime),
+)

@@ -25,9 +25,10 @@ from bot.models import (
     Image,
     NewsItem,
     Note,
+    Pause,
 )
 from bot.ports import OccurrenceChange, SeenItem
-from bot.store.schema import drafts, feed_health, history, items, notes, occurrences
+from bot.store.schema import drafts, feed_health, history, items, notes, occurrences, pauses
 
 
 class SqlStore:
@@ -262,6 +263,27 @@ class SqlStore:
         with self._tx() as tx:
             booked = list(tx.execute(query).scalars())
         return booked + self.sent_times(since)
+
+    def current_pause(self) -> Pause | None:
+        query = select(pauses).where(pauses.c.resumed_at.is_(None)).order_by(pauses.c.id)
+        with self._tx() as tx:
+            row = tx.execute(query).first()
+        return Pause(row.paused_by, row.reason, row.paused_at) if row else None
+
+    def pause(self, pause: Pause) -> None:
+        with self._tx() as tx:
+            tx.execute(insert(pauses), dict(pause.__dict__))
+
+    def resume(self, by: str, at: datetime) -> bool:
+        """End the current pause; False when publishing was not paused."""
+        with self._tx() as tx:
+            return bool(
+                tx.execute(
+                    update(pauses)
+                    .where(pauses.c.resumed_at.is_(None))
+                    .values(resumed_by=by, resumed_at=at)
+                ).rowcount
+            )
 
     def stuck_publishing(self, older_than: datetime) -> list[Draft]:
         """Drafts a crashed run left half-way: claimed before `older_than` and never settled."""
