@@ -313,6 +313,29 @@ def queue_requeue(context: Context, draft_id: int, by: str, now: str | None) -> 
     _done(service.requeue(app, draft_id, by), app)
 
 
+@queue.command("retract")
+@click.argument("draft_id", type=int)
+@by_option
+@click.option("--reason", required=True, help="Per què s'esborra de la xarxa.")
+@now_option
+@pass_context
+def queue_retract(context: Context, draft_id: int, by: str, reason: str, now: str | None) -> None:
+    """Esborra de la xarxa una publicació ja feta (queda a l'historial)."""
+    app = context.app(now)
+    _done(service.retract(app, draft_id, by, reason), app)
+
+
+@queue.command("correct")
+@click.argument("draft_id", type=int)
+@by_option
+@now_option
+@pass_context
+def queue_correct(context: Context, draft_id: int, by: str, now: str | None) -> None:
+    """Prepara una correcció d'una publicació, que passa per l'aprovació."""
+    app = context.app(now)
+    _done(service.correct(app, draft_id, by), app)
+
+
 @queue.command("add")
 @by_option
 @click.option("--text", required=True)

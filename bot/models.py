@@ -23,6 +23,7 @@ class DraftStatus(StrEnum):
     NEEDS_CHECK = "needs-check"
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
+    RETRACTED = "retracted"
 
 
 class DraftKind(StrEnum):
@@ -32,6 +33,7 @@ class DraftKind(StrEnum):
     REMINDER = "reminder"
     CANCELLATION = "cancellation"
     DIGEST = "digest"
+    CORRECTION = "correction"
 
 
 @dataclass(frozen=True)

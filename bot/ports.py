@@ -79,7 +79,8 @@ class Publisher(Protocol):
     """Sends one post. `publish` raises `PublishError` when the network refused it.
 
     `lookup` answers, after a crash, whether a draft went out: the post, None when it surely
-    did not, or `PublishError` when the publisher cannot tell (a person must look).
+    did not, or `PublishError` when the publisher cannot tell (a person must look). `delete`
+    takes a published post back.
     """
 
     network: str
@@ -87,6 +88,8 @@ class Publisher(Protocol):
     def publish(self, draft: Draft, now: datetime) -> PublishedPost: ...
 
     def lookup(self, draft: Draft) -> PublishedPost | None: ...
+
+    def delete(self, post_id: str, now: datetime) -> None: ...
 
 
 class OccurrenceChange(StrEnum):

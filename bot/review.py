@@ -9,6 +9,7 @@ status change that does not go through `check_transition`.
                | approved (a refusal worth retrying later, e.g. a rate limit)
     failed | needs-check → pending (requeued by a person after checking)
     needs-check → published (a person found the post on X and recorded it)
+    published → retracted (a person had the post deleted from the network)
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ ALLOWED: dict[DraftStatus, frozenset[DraftStatus]] = {
     S.PUBLISHING: frozenset({S.PUBLISHED, S.FAILED, S.NEEDS_CHECK, S.APPROVED}),
     S.FAILED: frozenset({S.PENDING}),
     S.NEEDS_CHECK: frozenset({S.PENDING, S.PUBLISHED}),
-    S.PUBLISHED: frozenset(),
+    S.PUBLISHED: frozenset({S.RETRACTED}),
     S.REJECTED: frozenset(),
     S.EXPIRED: frozenset(),
     S.WITHDRAWN: frozenset(),
+    S.RETRACTED: frozenset(),
 }
 
 EDITABLE = frozenset({S.PENDING, S.APPROVED, S.FAILED})
@@ -45,6 +47,7 @@ STATUS_LABELS_CA: dict[DraftStatus, str] = {
     S.NEEDS_CHECK: "cal comprovar-ho",
     S.EXPIRED: "caducat",
     S.WITHDRAWN: "retirat",
+    S.RETRACTED: "esborrat de la xarxa",
 }
 
 

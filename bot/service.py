@@ -421,6 +421,41 @@ def add_manual(app: App, by: str, text: str, url: str | None = None) -> Draft:
     return stored
 
 
+def retract(app: App, draft_id: int, by: str, reason: str) -> Draft:
+    """Delete a published post from the network; the draft and its history stay."""
+    actor, now = review.check_actor(by), app.clock.now()
+    if not reason.strip():
+        raise DraftError("cal dir per què s'esborra (--reason)")
+    draft = app.store.get_draft(draft_id)
+    review.check_transition(draft.status, S.RETRACTED)
+    app.publisher.delete(draft.post_id or "", now)
+    return app.store.change_draft(
+        draft_id, actor=actor, action="retract", at=now, status=S.RETRACTED,
+        status_reason=reason.strip(), detail=f"{draft.post_url or draft.post_id}: {reason.strip()}",
+    )  # fmt: skip
+
+
+def correct(app: App, draft_id: int, by: str) -> Draft:
+    """A correction of a published post, drafted for approval like any other post: the
+    original text behind "Correcció:", for the group to rewrite."""
+    actor, now = review.check_actor(by), app.clock.now()
+    original = app.store.get_draft(draft_id)
+    if original.status not in (S.PUBLISHED, S.RETRACTED):
+        raise TransitionError(f"l'esborrany {draft_id} no s'ha publicat: no cal cap correcció")
+    text = f"Correcció: {original.text}"
+    draft = Draft(
+        kind=DraftKind.CORRECTION, text=text, created_at=now, member=original.member,
+        source_url=original.post_url or original.source_url, source_title=original.source_title,
+        over_limit=weighted_length(text) > app.drafter.limit,
+    )  # fmt: skip
+    stored = app.store.add_draft(draft, actor)
+    assert stored is not None, "a correction has no dedupe key, so it is always stored"
+    app.store.change_draft(
+        draft_id, actor=actor, action="correct", at=now, detail=f"correcció: #{stored.id}"
+    )
+    return stored
+
+
 # Publishing
 
 

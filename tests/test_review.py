@@ -27,6 +27,7 @@ ISSUE_TRANSITIONS = {
     (S.APPROVED, S.EXPIRED),
     (S.PENDING, S.WITHDRAWN),
     (S.APPROVED, S.WITHDRAWN),
+    (S.PUBLISHED, S.RETRACTED),
 }
 
 
@@ -41,6 +42,7 @@ FORBIDDEN = [
     (S.REJECTED, S.APPROVED),
     (S.PUBLISHED, S.PENDING),
     (S.PUBLISHED, S.PUBLISHING),
+    (S.RETRACTED, S.PUBLISHED),
     (S.EXPIRED, S.APPROVED),
     (S.WITHDRAWN, S.PENDING),
     (S.FAILED, S.APPROVED),
@@ -55,10 +57,10 @@ def test_forbidden_transition_names_both_statuses(current: S, target: S) -> None
 
 def test_final_statuses_go_nowhere() -> None:
     assert {s for s, targets in ALLOWED.items() if not targets} == {
-        S.PUBLISHED,
         S.REJECTED,
         S.EXPIRED,
         S.WITHDRAWN,
+        S.RETRACTED,
     }
 
 

@@ -512,3 +512,28 @@ def test_a_blackout_period_holds_posts_until_it_ends(app: service.App, pending: 
     )
     after = replace(quiet, clock=FixedClock(datetime(2026, 11, 29, 23, 30, tzinfo=UTC)))
     assert [o.status for o in service.publish_due(after)] == [S.PUBLISHED]
+
+
+def test_a_published_post_can_be_retracted_and_corrected(app: service.App, pending: Draft) -> None:
+    service.approve(app, pending.id or 0, "Jordi")
+    service.publish_due(app)
+    retracted = service.retract(app, pending.id or 0, "Marta", "Data equivocada")
+    assert (retracted.status, retracted.status_reason) == (S.RETRACTED, "Data equivocada")
+    correction = service.correct(app, pending.id or 0, "Marta")
+    assert (correction.kind, correction.status, correction.text) == (
+        DraftKind.CORRECTION,
+        S.PENDING,
+        "Correcció: La XMESS celebra 10 anys https://xmess.cat/10",
+    )
+    assert [h.action for h in app.store.history(pending.id or 0)][-2:] == ["retract", "correct"]
+    assert isinstance(app.publisher, DryRunPublisher)
+    assert app.publisher._lines()[-1]["deleted_post_id"] == f"dry-run-{pending.id}"
+
+
+def test_only_a_published_post_can_be_retracted_or_corrected(
+    app: service.App, pending: Draft
+) -> None:
+    with pytest.raises(TransitionError, match="pending → retracted"):
+        service.retract(app, pending.id or 0, "Marta", "No")
+    with pytest.raises(TransitionError, match="no s'ha publicat"):
+        service.correct(app, pending.id or 0, "Marta")

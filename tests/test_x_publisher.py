@@ -218,3 +218,11 @@ def test_a_secret_in_the_file_is_refused(tmp_path: Path) -> None:
 def test_whoami_names_the_account(config: Path) -> None:
     done = CliRunner().invoke(main, ["--config", str(config), "x", "whoami"])
     assert (done.exit_code, done.output) == (0, "@XmessCat (XMESS), id 1700000000000000001\n")
+
+
+def test_a_retracted_post_is_deleted_on_x(app: service.App, fake_x: FakeX) -> None:
+    draft = approved(app, "Una errada")
+    service.publish_due(app)
+    service.retract(app, draft.id or 0, "Marta", "Text equivocat")
+    [post] = fake_x.posts
+    assert (post.deleted, app.store.get_draft(draft.id or 0).status) == (True, S.RETRACTED)

@@ -36,9 +36,14 @@ class DryRunPublisher:
         self._append(json.dumps(line, ensure_ascii=False) + "\n")
         return post
 
+    def delete(self, post_id: str, now: datetime) -> None:
+        """Recorded as its own line: the outbox is append-only, like the history."""
+        line = {"deleted_post_id": post_id, "deleted_at": now.isoformat()}
+        self._append(json.dumps(line) + "\n")
+
     def lookup(self, draft: Draft) -> PublishedPost | None:
         for line in self._lines():
-            if line.get("draft_id") == draft.id:
+            if line.get("draft_id") == draft.id and "text" in line:
                 return PublishedPost(
                     post_id=str(line["post_id"]),
                     url=None,

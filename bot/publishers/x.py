@@ -110,6 +110,14 @@ class XPublisher:
                 return _published(str(post.id), post.created_at.astimezone(UTC))
         return None
 
+    def delete(self, post_id: str, now: datetime) -> None:
+        try:
+            self.client.delete_tweet(post_id, user_auth=True)
+        except (tweepy.TweepyException, requests.RequestException) as error:
+            raise PublishError(
+                f"X no ha esborrat la publicació {post_id}: {_describe(error)}"
+            ) from None
+
     def whoami(self) -> str:
         try:
             user = self.client.get_me(user_auth=True).data
