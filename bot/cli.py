@@ -18,6 +18,7 @@ import click
 from bot import service
 from bot.app import build_app, build_drafter
 from bot.clock import FixedClock, SystemClock
+from bot.cost import Prices, estimate
 from bot.demo.run import DEMO_TIMEZONE, run_demo
 from bot.errors import XmessError
 from bot.models import Draft, DraftStatus
@@ -211,7 +212,9 @@ def queue_list(context: Context, status: str | None, as_json: bool) -> None:
     drafts.sort(key=lambda d: (d.status is not DraftStatus.PENDING, d.id or 0))
     zone = app.settings.zone
     if as_json:
-        click.echo(json.dumps([draft_json(d, zone) for d in drafts], ensure_ascii=False, indent=2))
+        prices = app.settings.cost.prices()
+        rows = [draft_json(d, zone, prices) for d in drafts]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for draft in drafts:
         click.echo(draft_line(draft, zone))
@@ -229,12 +232,12 @@ def queue_show(context: Context, draft_id: int, as_json: bool) -> None:
     draft = app.store.get_draft(draft_id)
     zone = app.settings.zone
     if as_json:
-        data = draft_json(draft, zone) | {
+        data = draft_json(draft, zone, app.settings.cost.prices()) | {
             "history": [history_json(h, zone) for h in app.store.history(draft_id)]
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    click.echo(draft_details(draft, zone))
+    click.echo(draft_details(draft, zone, app.settings.cost.prices()))
     for entry in app.store.history(draft_id):
         click.echo(f"  {_local(entry.at, zone)}  {entry.actor}: {entry.action} {entry.detail}")
 
@@ -390,7 +393,7 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
     return moment.astimezone(zone).isoformat() if moment else None
 
 
-def draft_json(draft: Draft, zone: ZoneInfo) -> dict[str, Any]:
+def draft_json(draft: Draft, zone: ZoneInfo, prices: Prices) -> dict[str, Any]:
     """The `--json` shape scripts rely on (documented in the README)."""
     return {
         "id": draft.id,
@@ -404,6 +407,7 @@ def draft_json(draft: Draft, zone: ZoneInfo) -> dict[str, Any]:
         "image_alt": draft.image.alt if draft.image else None,
         "matched_keywords": list(draft.matched_keywords),
         "over_limit": draft.over_limit,
+        "estimated_cost": estimate(draft.text, prices),
         "scheduled_at": _local(draft.scheduled_at, zone),
         "created_at": _local(draft.created_at, zone),
         "published_at": _local(draft.published_at, zone),
@@ -451,13 +455,14 @@ def draft_line(draft: Draft, zone: ZoneInfo) -> str:
     )
 
 
-def draft_details(draft: Draft, zone: ZoneInfo) -> str:
+def draft_details(draft: Draft, zone: ZoneInfo, prices: Prices) -> str:
     lines = [
         f"Esborrany #{draft.id} ({draft.kind.value}), {STATUS_LABELS_CA[draft.status]}",
         f"Municipi: {draft.member or '-'}",
         f"Font: {draft.source_title or '-'} <{draft.source_url or '-'}>",
         f"Paraules clau: {', '.join(draft.matched_keywords) or '-'}",
         f"Programat: {_local(draft.scheduled_at, zone) or '-'}",
+        f"Cost estimat a X: {estimate(draft.text, prices):.3f} {prices.currency}",
     ]
     if draft.image:
         lines.append(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import events, health, news, review, slots
+from bot import cost, events, health, news, review, slots
 from bot.drafting import Drafter
 from bot.errors import (
     DraftError,
@@ -482,7 +482,7 @@ def publish_due(app: App) -> list[PublishOutcome]:
     if held:
         due = app.store.due_drafts(now, limit=10_000)
         return outcomes + [PublishOutcome(_id(d), S.APPROVED, f"retingut: {held}") for d in due]
-    sent = app.store.sent_times(now - CAP_WINDOW)
+    sent = app.store.sent_posts(now - CAP_WINDOW)
     while due := app.store.due_drafts(now):
         if _publish_batch(app, due, now, sent, outcomes):
             break
@@ -521,11 +521,16 @@ def resume(app: App, by: str) -> None:
 
 
 def _publish_batch(
-    app: App, due: list[Draft], now: datetime, sent: list[datetime], outcomes: list[PublishOutcome]
+    app: App,
+    due: list[Draft],
+    now: datetime,
+    sent: list[tuple[datetime, str]],
+    outcomes: list[PublishOutcome],
 ) -> bool:
-    """Publish these due drafts in order; True when the run must stop (a cap, or blocked)."""
+    """Publish these due drafts in order; True when the run must stop (a cap, the budget,
+    or blocked)."""
     for index, draft in enumerate(due):
-        held = None if app.slots is None else slots.cap_reached(now, sent, app.slots)
+        held = _limit_reached(app, draft, now, sent)
         if held:
             outcomes += [
                 PublishOutcome(_id(d), S.APPROVED, f"retingut: {held}") for d in due[index:]
@@ -538,8 +543,20 @@ def _publish_batch(
         if outcomes[-1].blocked:
             return True
         if outcomes[-1].status is S.PUBLISHED:
-            sent.append(now)
+            sent.append((now, draft.text))
     return False
+
+
+def _limit_reached(
+    app: App, draft: Draft, now: datetime, sent: list[tuple[datetime, str]]
+) -> str | None:
+    """A cap or the month's budget that this draft would pass, or None."""
+    capped = (
+        None if app.slots is None else slots.cap_reached(now, [at for at, _ in sent], app.slots)
+    )
+    return capped or cost.over_budget(
+        draft.text, now, sent, app.settings.cost.prices(), app.settings.zone
+    )
 
 
 def claim_draft(store: Store, draft: Draft, now: datetime) -> Draft | None:

@@ -28,6 +28,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bot.cost import Prices
 from bot.errors import ConfigError
 from bot.models import Blackout
 from bot.slots import SlotRules
@@ -110,6 +111,18 @@ class CalendarSettings(_Section):
     _url = field_validator("url")(_check_http_url)
 
 
+class CostSettings(_Section):
+    """X's price per request (USD, 2026) and the month's budget; None means no budget."""
+
+    currency: str = "USD"
+    post: float = Field(default=0.015, ge=0)
+    post_with_link: float = Field(default=0.20, ge=0)
+    monthly_budget: float | None = Field(default=None, ge=0)
+
+    def prices(self) -> Prices:
+        return Prices(self.post, self.post_with_link, self.monthly_budget, self.currency)
+
+
 class BlackoutSettings(_Section):
     start: date
     end: date
@@ -145,6 +158,7 @@ class Settings(BaseSettings):
     members: list[MemberSettings] = Field(default_factory=list)
     calendars: list[CalendarSettings] = Field(default_factory=list)
     blackouts: list[BlackoutSettings] = Field(default_factory=list)
+    cost: CostSettings = CostSettings()
     config_dir: Path = Path(".")
 
     @field_validator("timezone")

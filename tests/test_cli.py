@@ -99,6 +99,7 @@ def test_json_output_has_the_documented_fields_and_offsets(config: Path) -> None
         "created_at",
     } <= set(draft)
     assert isinstance(draft["id"], int)
+    assert draft["estimated_cost"] in (0.015, 0.20)
     assert draft["created_at"] == "2026-11-27T10:00:00+01:00"
     assert {d["member"] for d in drafts} == {
         "Igualada",

@@ -27,7 +27,7 @@ from bot.models import (
 )
 from bot.ports import CalendarReading, FeedReading
 from bot.publishers.dry_run import DryRunPublisher
-from bot.settings import BlackoutSettings, Settings
+from bot.settings import BlackoutSettings, CostSettings, Settings
 from bot.slots import SlotRules
 from bot.store import open_store
 
@@ -537,3 +537,16 @@ def test_only_a_published_post_can_be_retracted_or_corrected(
         service.retract(app, pending.id or 0, "Marta", "No")
     with pytest.raises(TransitionError, match="no s'ha publicat"):
         service.correct(app, pending.id or 0, "Marta")
+
+
+def test_the_monthly_budget_holds_posts_back(app: service.App) -> None:
+    budget = {"monthly_budget": 0.30}
+    tight = replace(app, settings=app.settings.model_copy(update={"cost": CostSettings(**budget)}))
+    for number in range(2):
+        draft = service.add_manual(app, "Marta", f"Notícia {number}", f"https://xmess.cat/{number}")
+        service.approve(app, draft.id or 0, "Jordi")
+    outcomes = service.publish_due(tight)
+    assert [(o.status, o.detail) for o in outcomes][1] == (
+        S.APPROVED,
+        "retingut: pressupost mensual de 0.30 USD esgotat (gastat 0.20)",
+    )

@@ -246,13 +246,15 @@ class SqlStore:
         with self._tx() as tx:
             return [_draft_from_row(row) for row in tx.execute(query).all()]
 
-    def sent_times(self, since: datetime) -> list[datetime]:
-        """When each post since `since` went out (for the caps)."""
-        query = select(drafts.c.published_at).where(
-            drafts.c.status == DraftStatus.PUBLISHED.value, drafts.c.published_at >= since
+    def sent_posts(self, since: datetime) -> list[tuple[datetime, str]]:
+        """When each post since `since` went out, and its text (for the caps and the budget).
+        A retracted post was sent, and paid for, all the same."""
+        query = select(drafts.c.published_at, drafts.c.text).where(
+            drafts.c.status.in_((DraftStatus.PUBLISHED.value, DraftStatus.RETRACTED.value)),
+            drafts.c.published_at >= since,
         )
         with self._tx() as tx:
-            return list(tx.execute(query).scalars())
+            return [(row.published_at, row.text) for row in tx.execute(query)]
 
     def booked_times(self, since: datetime) -> list[datetime]:
         """The slots taken since `since`: approved or going out, and already sent."""
@@ -262,7 +264,7 @@ class SqlStore:
         )
         with self._tx() as tx:
             booked = list(tx.execute(query).scalars())
-        return booked + self.sent_times(since)
+        return booked + [at for at, _ in self.sent_posts(since)]
 
     def current_pause(self) -> Pause | None:
         query = select(pauses).where(pauses.c.resumed_at.is_(None)).order_by(pauses.c.id)

@@ -1,0 +1,47 @@
+"""What a post costs on X, from the price table in the config, and the month's budget. Pure.
+
+Since 2026 X charges per request for most accounts; a post with a link costs more. The group
+sees each draft's estimate in the queue and `publish-due` holds posts back once the month's
+spending would pass the budget, as it does for the caps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.weighted_length import url_spans
+
+
+@dataclass(frozen=True)
+class Prices:
+    post: float
+    post_with_link: float
+    monthly_budget: float | None = None
+    currency: str = "USD"
+
+
+def estimate(text: str, prices: Prices) -> float:
+    return prices.post_with_link if url_spans(text) else prices.post
+
+
+def over_budget(
+    text: str, now: datetime, sent: Sequence[tuple[datetime, str]], prices: Prices, zone: ZoneInfo
+) -> str | None:
+    """Why this post would pass the month's budget, or None."""
+    if prices.monthly_budget is None:
+        return None
+    month = now.astimezone(zone).strftime("%Y-%m")
+    spent = sum(
+        estimate(body, prices)
+        for at, body in sent
+        if at.astimezone(zone).strftime("%Y-%m") == month
+    )
+    if spent + estimate(text, prices) > prices.monthly_budget:
+        return (
+            f"pressupost mensual de {prices.monthly_budget:.2f} {prices.currency} esgotat "
+            f"(gastat {spent:.2f})"
+        )
+    return None
