@@ -1,6 +1,6 @@
 """`publish-due`'s first step with a big queue: 10,000 approved drafts of which 20 are due,
 in a real SQLite file. Times finding the due drafts and claiming each (approved → publishing,
-one compare-and-set transaction with its history row), as `service.publish_due` does.
+one compare-and-set transaction with its history row), as `publishing.publish_due` does.
 
     python -m benchmarks.publish_claim [--drafts 10000] [--due 20] [--repeat 5]
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from benchmarks.report import Check, Report, Row
-from bot import service
+from bot import publishing
 from bot.models import DraftKind, DraftStatus
 from bot.store import SqlStore, open_store
 from bot.store.schema import drafts
@@ -46,7 +46,7 @@ def fill(store: SqlStore, total: int, due: int) -> None:
 def find_and_claim(store: SqlStore) -> tuple[float, int]:
     """Milliseconds to find the due drafts and claim every one, and how many were claimed."""
     started = time.perf_counter()
-    claimed = [service.claim_draft(store, draft, NOW) for draft in store.due_drafts(NOW)]
+    claimed = [publishing.claim_draft(store, draft, NOW) for draft in store.due_drafts(NOW)]
     return (time.perf_counter() - started) * 1000, sum(c is not None for c in claimed)
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from bot import service
+from bot import publishing, service
 from bot.app import build_app, build_drafter
 from bot.clock import FixedClock, SystemClock
 from bot.cost import Prices, estimate
@@ -131,7 +131,7 @@ def poll(context: Context, now: str | None) -> None:
 @pass_context
 def publish_due(context: Context, now: str | None) -> None:
     """Publica cada esborrany aprovat que ja toca, una sola vegada."""
-    outcomes = service.publish_due(context.app(now))
+    outcomes = publishing.publish_due(context.app(now))
     for outcome in outcomes:
         label = STATUS_LABELS_CA[outcome.status]
         click.echo(f"#{outcome.draft_id}: {label} — {outcome.detail}")
@@ -168,7 +168,7 @@ def sources(context: Context, as_json: bool) -> None:
 @pass_context
 def pause_publishing(context: Context, by: str, reason: str, now: str | None) -> None:
     """Atura tota la publicació; les aprovacions es mantenen."""
-    paused = service.pause(context.app(now), by, reason)
+    paused = publishing.pause(context.app(now), by, reason)
     click.echo(f"Publicació aturada per {paused.paused_by}: {paused.reason}")
 
 
@@ -178,7 +178,7 @@ def pause_publishing(context: Context, by: str, reason: str, now: str | None) ->
 @pass_context
 def resume_publishing(context: Context, by: str, now: str | None) -> None:
     """Torna a publicar el que estava aprovat."""
-    service.resume(context.app(now), by)
+    publishing.resume(context.app(now), by)
     click.echo("La publicació continua.")
 
 
@@ -325,7 +325,7 @@ def queue_requeue(context: Context, draft_id: int, by: str, now: str | None) -> 
 def queue_retract(context: Context, draft_id: int, by: str, reason: str, now: str | None) -> None:
     """Esborra de la xarxa una publicació ja feta (queda a l'historial)."""
     app = context.app(now)
-    _done(service.retract(app, draft_id, by, reason), app)
+    _done(publishing.retract(app, draft_id, by, reason), app)
 
 
 @queue.command("correct")
@@ -336,7 +336,7 @@ def queue_retract(context: Context, draft_id: int, by: str, reason: str, now: st
 def queue_correct(context: Context, draft_id: int, by: str, now: str | None) -> None:
     """Prepara una correcció d'una publicació, que passa per l'aprovació."""
     app = context.app(now)
-    _done(service.correct(app, draft_id, by), app)
+    _done(publishing.correct(app, draft_id, by), app)
 
 
 @queue.command("add")

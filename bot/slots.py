@@ -16,6 +16,8 @@ from bot.errors import DraftError
 from bot.models import Blackout
 
 SEARCH_DAYS = 400
+CAP_WINDOW = timedelta(days=62)
+"""How far back posts count towards the caps: enough to cover the current month."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ BOT = Path(__file__).parents[1] / "bot"
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 CORE = [
     "models", "errors", "clock", "catalan", "relevance", "weighted_length", "drafting",
-    "review", "news", "events", "health", "slots", "cost", "ports", "service",
+    "review", "news", "events", "health", "slots", "cost", "ports", "service", "publishing",
 ]  # fmt: skip
 ADAPTER_IMPORTS = {
     "httpx", "feedparser", "icalendar", "recurring_ical_events", "sqlalchemy", "alembic",

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import service
+from bot import publishing, service
 from bot.app import build_drafter
 from bot.clock import FixedClock
 from bot.errors import DraftError, PublishError, TextTooLong, TransitionError, UnknownDraft
@@ -315,7 +315,7 @@ def test_a_calendar_read_with_problems_cancels_nothing_it_did_not_see(app: servi
 def test_an_announcement_expires_when_the_event_starts(app: service.App) -> None:
     calendar(app).occurrences = (event(),)
     service.poll(app)
-    service.publish_due(at(app, datetime(2026, 12, 9, 9, 0, tzinfo=UTC)))
+    publishing.publish_due(at(app, datetime(2026, 12, 9, 9, 0, tzinfo=UTC)))
     assert [d.status for d in event_drafts(app)] == [S.EXPIRED]
 
 
@@ -393,16 +393,16 @@ def outbox_ids(app: service.App) -> list[int]:
 
 def test_a_due_draft_is_published_exactly_once(app: service.App, pending: Draft) -> None:
     service.approve(app, pending.id or 0, "Jordi")
-    [outcome] = service.publish_due(app)
+    [outcome] = publishing.publish_due(app)
     assert (outcome.draft_id, outcome.status) == (pending.id, S.PUBLISHED)
-    assert service.publish_due(app) == []
+    assert publishing.publish_due(app) == []
     assert outbox_ids(app) == [pending.id]
 
 
 def test_a_draft_approved_for_later_waits(app: service.App, pending: Draft) -> None:
     service.approve(app, pending.id or 0, "Jordi", NOW + timedelta(hours=2))
-    assert service.publish_due(app) == []
-    assert len(service.publish_due(at(app, NOW + timedelta(hours=2)))) == 1
+    assert publishing.publish_due(app) == []
+    assert len(publishing.publish_due(at(app, NOW + timedelta(hours=2)))) == 1
 
 
 def test_a_refused_post_fails_with_its_reason_and_can_be_requeued(
@@ -411,7 +411,7 @@ def test_a_refused_post_fails_with_its_reason_and_can_be_requeued(
     service.approve(app, pending.id or 0, "Jordi")
     assert isinstance(app.publisher, FlakyPublisher)
     app.publisher.refuse = {pending.id or 0}
-    [outcome] = service.publish_due(app)
+    [outcome] = publishing.publish_due(app)
     assert (outcome.status, outcome.detail) == (S.FAILED, "X ha respost 403: text duplicat")
     assert service.requeue(app, pending.id or 0, "Marta").status is S.PENDING
 
@@ -431,11 +431,11 @@ def test_a_crashed_run_is_settled_without_a_second_post(
 ) -> None:
     service.approve(app, pending.id or 0, "Jordi")
     claim_and_crash(app, pending, publish=went_out)
-    assert service.publish_due(app) == []
-    later = at(app, NOW + service.PUBLISH_LEASE + timedelta(seconds=1))
-    [*_, outcome] = service.publish_due(later)
+    assert publishing.publish_due(app) == []
+    later = at(app, NOW + publishing.PUBLISH_LEASE + timedelta(seconds=1))
+    [*_, outcome] = publishing.publish_due(later)
     assert (outcome.draft_id, outcome.status) == (pending.id, S.PUBLISHED)
-    assert service.publish_due(later) == []
+    assert publishing.publish_due(later) == []
     assert outbox_ids(app) == [pending.id]
     actions = [h.action for h in app.store.history(pending.id or 0)]
     assert actions[-1] == ("reconcile" if went_out else "publish")
@@ -447,8 +447,8 @@ def test_a_publisher_that_cannot_tell_asks_a_person(
     service.approve(app, pending.id or 0, "Jordi")
     claim_and_crash(app, pending, publish=False)
     (tmp_path / "outbox.jsonl").mkdir()
-    [soon] = service.publish_due(at(app, NOW + timedelta(minutes=3)))
-    [later] = service.publish_due(at(app, NOW + service.NEEDS_CHECK_AFTER))
+    [soon] = publishing.publish_due(at(app, NOW + timedelta(minutes=3)))
+    [later] = publishing.publish_due(at(app, NOW + publishing.NEEDS_CHECK_AFTER))
     assert (soon.status, later.status) == (S.PUBLISHING, S.NEEDS_CHECK)
 
 
@@ -456,7 +456,7 @@ def test_every_due_draft_goes_out_in_one_run_however_many(app: service.App) -> N
     for number in range(130):
         draft = service.add_manual(app, "Marta", f"Publicació número {number}")
         service.approve(app, draft.id or 0, "Jordi")
-    outcomes = service.publish_due(app)
+    outcomes = publishing.publish_due(app)
     assert [o.status for o in outcomes] == [S.PUBLISHED] * 130
     assert sorted(outbox_ids(app)) == list(range(1, 131))
 
@@ -474,30 +474,30 @@ def test_posts_beyond_the_daily_cap_wait_for_the_next_day(app: service.App) -> N
     drafts = [service.add_manual(app, "Marta", f"Publicació {n}") for n in range(3)]
     for draft in drafts:
         service.approve(app, draft.id or 0, "Jordi")
-    outcomes = service.publish_due(capped)
+    outcomes = publishing.publish_due(capped)
     assert [(o.status, o.detail) for o in outcomes][-1] == (
         S.APPROVED,
         "retingut: límit diari de 2 publicacions assolit",
     )
     assert [o.status for o in outcomes] == [S.PUBLISHED, S.PUBLISHED, S.APPROVED]
     tomorrow = replace(capped, clock=FixedClock(NOW + timedelta(days=1)))
-    assert [o.status for o in service.publish_due(tomorrow)] == [S.PUBLISHED]
+    assert [o.status for o in publishing.publish_due(tomorrow)] == [S.PUBLISHED]
 
 
 def test_a_pause_holds_everything_and_resume_lets_it_go(app: service.App, pending: Draft) -> None:
     service.approve(app, pending.id or 0, "Jordi")
-    service.pause(app, "Marta", "Dol oficial")
-    [held] = service.publish_due(app)
+    publishing.pause(app, "Marta", "Dol oficial")
+    [held] = publishing.publish_due(app)
     assert (held.status, held.detail) == (
         S.APPROVED,
         "retingut: publicació aturada per Marta: Dol oficial",
     )
     with pytest.raises(DraftError, match="ja està aturada per Marta"):
-        service.pause(app, "Jordi", "Una altra")
-    service.resume(app, "Jordi")
-    assert [o.status for o in service.publish_due(app)] == [S.PUBLISHED]
+        publishing.pause(app, "Jordi", "Una altra")
+    publishing.resume(app, "Jordi")
+    assert [o.status for o in publishing.publish_due(app)] == [S.PUBLISHED]
     with pytest.raises(DraftError, match="no estava aturada"):
-        service.resume(app, "Jordi")
+        publishing.resume(app, "Jordi")
 
 
 def test_a_blackout_period_holds_posts_until_it_ends(app: service.App, pending: Draft) -> None:
@@ -506,20 +506,20 @@ def test_a_blackout_period_holds_posts_until_it_ends(app: service.App, pending: 
         BlackoutSettings(**election)  # type: ignore[arg-type]
     ]}))  # fmt: skip
     service.approve(quiet, pending.id or 0, "Jordi")
-    [held] = service.publish_due(quiet)
+    [held] = publishing.publish_due(quiet)
     assert held.detail == (
         "retingut: període sense publicacions del 2026-11-20 al 2026-11-29: Eleccions"
     )
     after = replace(quiet, clock=FixedClock(datetime(2026, 11, 29, 23, 30, tzinfo=UTC)))
-    assert [o.status for o in service.publish_due(after)] == [S.PUBLISHED]
+    assert [o.status for o in publishing.publish_due(after)] == [S.PUBLISHED]
 
 
 def test_a_published_post_can_be_retracted_and_corrected(app: service.App, pending: Draft) -> None:
     service.approve(app, pending.id or 0, "Jordi")
-    service.publish_due(app)
-    retracted = service.retract(app, pending.id or 0, "Marta", "Data equivocada")
+    publishing.publish_due(app)
+    retracted = publishing.retract(app, pending.id or 0, "Marta", "Data equivocada")
     assert (retracted.status, retracted.status_reason) == (S.RETRACTED, "Data equivocada")
-    correction = service.correct(app, pending.id or 0, "Marta")
+    correction = publishing.correct(app, pending.id or 0, "Marta")
     assert (correction.kind, correction.status, correction.text) == (
         DraftKind.CORRECTION,
         S.PENDING,
@@ -534,9 +534,9 @@ def test_only_a_published_post_can_be_retracted_or_corrected(
     app: service.App, pending: Draft
 ) -> None:
     with pytest.raises(TransitionError, match="pending → retracted"):
-        service.retract(app, pending.id or 0, "Marta", "No")
+        publishing.retract(app, pending.id or 0, "Marta", "No")
     with pytest.raises(TransitionError, match="no s'ha publicat"):
-        service.correct(app, pending.id or 0, "Marta")
+        publishing.correct(app, pending.id or 0, "Marta")
 
 
 def test_the_monthly_budget_holds_posts_back(app: service.App) -> None:
@@ -545,7 +545,7 @@ def test_the_monthly_budget_holds_posts_back(app: service.App) -> None:
     for number in range(2):
         draft = service.add_manual(app, "Marta", f"Notícia {number}", f"https://xmess.cat/{number}")
         service.approve(app, draft.id or 0, "Jordi")
-    outcomes = service.publish_due(tight)
+    outcomes = publishing.publish_due(tight)
     assert [(o.status, o.detail) for o in outcomes][1] == (
         S.APPROVED,
         "retingut: pressupost mensual de 0.30 USD esgotat (gastat 0.20)",

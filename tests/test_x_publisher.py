@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot import service
+from bot import publishing, service
 from bot.app import build_app
 from bot.cli import main
 from bot.clock import FixedClock
@@ -61,33 +61,35 @@ def approved(app: service.App, text: str) -> Draft:
 
 def test_an_approved_draft_is_posted_once_with_its_link(app: service.App, fake_x: FakeX) -> None:
     draft = approved(app, "Fira d'economia social https://www.xmess.cat/fira")
-    [outcome] = service.publish_due(app)
+    [outcome] = publishing.publish_due(app)
     [post] = fake_x.posts
     stored = app.store.get_draft(draft.id or 0)
     assert (outcome.status, post.text) == (S.PUBLISHED, draft.text)
     assert (stored.post_id, stored.post_url) == (post.id, f"https://x.com/i/web/status/{post.id}")
-    assert service.publish_due(app) == []
+    assert publishing.publish_due(app) == []
 
 
 def test_a_rate_limit_puts_the_draft_back_until_the_reset(app: service.App, fake_x: FakeX) -> None:
     draft = approved(app, "Assemblea de la xarxa")
     fake_x.fail_next(1, 429)
-    [outcome] = service.publish_due(app)
+    [outcome] = publishing.publish_due(app)
     stored = app.store.get_draft(draft.id or 0)
     assert (outcome.status, stored.status) == (S.APPROVED, S.APPROVED)
     assert stored.scheduled_at == NOW + timedelta(seconds=5)
-    assert service.publish_due(app) == []
-    assert [o.status for o in service.publish_due(at(app, timedelta(seconds=5)))] == [S.PUBLISHED]
+    assert publishing.publish_due(app) == []
+    assert [o.status for o in publishing.publish_due(at(app, timedelta(seconds=5)))] == [
+        S.PUBLISHED
+    ]
     assert len(fake_x.posts) == 1
 
 
 def test_a_server_error_is_checked_then_retried_once(app: service.App, fake_x: FakeX) -> None:
     draft = approved(app, "Jornada de compra pública")
     fake_x.fail_next(1, 503)
-    [outcome] = service.publish_due(app)
+    [outcome] = publishing.publish_due(app)
     assert (outcome.status, fake_x.posts) == (S.APPROVED, [])
-    retry = at(app, service.retry_delay(draft.id or 0, 1))
-    assert [o.status for o in service.publish_due(retry)] == [S.PUBLISHED]
+    retry = at(app, publishing.retry_delay(draft.id or 0, 1))
+    assert [o.status for o in publishing.publish_due(retry)] == [S.PUBLISHED]
     assert [p.text for p in fake_x.posts] == [draft.text]
 
 
@@ -96,7 +98,7 @@ def test_a_lost_answer_after_x_stored_the_post_is_not_posted_again(
 ) -> None:
     draft = approved(app, "Mercat social a la plaça")
     fake_x.drop_after_store_next(1)
-    [outcome] = service.publish_due(app)
+    [outcome] = publishing.publish_due(app)
     [post] = fake_x.posts
     assert (outcome.status, app.store.get_draft(draft.id or 0).post_id) == (S.PUBLISHED, post.id)
 
@@ -109,9 +111,9 @@ def test_the_groups_own_repeat_fails_with_a_reason_to_act_on(
     app: service.App, fake_x: FakeX
 ) -> None:
     approved(app, "Text repetit")
-    service.publish_due(app)
+    publishing.publish_due(app)
     second = approved(app, "Text repetit")
-    [outcome] = service.publish_due(app)
+    [outcome] = publishing.publish_due(app)
     assert (outcome.draft_id, outcome.status, outcome.detail) == (
         second.id,
         S.FAILED,
@@ -125,12 +127,12 @@ def test_a_timed_out_post_that_arrived_late_is_recognised_on_the_retry(
 ) -> None:
     draft = approved(app, "Arriba tard")
     fake_x.hang_next(1, 1.0)
-    [first] = service.publish_due(app)
+    [first] = publishing.publish_due(app)
     assert (first.status, fake_x.posts) == (S.APPROVED, [])
     deadline = time.monotonic() + 10
     while not fake_x.posts and time.monotonic() < deadline:
         time.sleep(0.05)
-    [second] = service.publish_due(at(app, timedelta(minutes=2)))
+    [second] = publishing.publish_due(at(app, timedelta(minutes=2)))
     [post] = fake_x.posts
     stored = app.store.get_draft(draft.id or 0)
     assert (second.status, stored.post_id, stored.publish_attempts) == (S.PUBLISHED, post.id, 2)
@@ -141,9 +143,9 @@ def test_an_x_that_cannot_even_be_asked_leaves_the_draft_to_a_person(
 ) -> None:
     draft = approved(app, "X caigut")
     fake_x.fail_next(100, 503)
-    [first] = service.publish_due(app)
-    [second] = service.publish_due(at(app, service.PUBLISH_LEASE + timedelta(seconds=1)))
-    [third] = service.publish_due(at(app, service.NEEDS_CHECK_AFTER))
+    [first] = publishing.publish_due(app)
+    [second] = publishing.publish_due(at(app, publishing.PUBLISH_LEASE + timedelta(seconds=1)))
+    [third] = publishing.publish_due(at(app, publishing.NEEDS_CHECK_AFTER))
     assert [o.status for o in (first, second, third)] == [
         S.PUBLISHING,
         S.PUBLISHING,
@@ -161,18 +163,18 @@ def test_unclear_answers_are_retried_with_backoff_then_fail(
         stored = app.store.get_draft(draft.id or 0)
         if stored.status is S.APPROVED and stored.scheduled_at <= NOW + timedelta(minutes=minutes):
             fake_x.fail_next(1, 503)  # the post fails; the lookup that follows works
-        service.publish_due(at(app, timedelta(minutes=minutes)))
+        publishing.publish_due(at(app, timedelta(minutes=minutes)))
         stored = app.store.get_draft(draft.id or 0)
         if stored.status is S.APPROVED and stored.scheduled_at not in waits:
             waits.append(stored.scheduled_at)
-    assert (stored.status, stored.publish_attempts) == (S.FAILED, service.MAX_PUBLISH_ATTEMPTS)
+    assert (stored.status, stored.publish_attempts) == (S.FAILED, publishing.MAX_PUBLISH_ATTEMPTS)
     assert "5 intents sense resposta clara" in (stored.status_reason or "")
-    assert len(waits) == service.MAX_PUBLISH_ATTEMPTS - 1
+    assert len(waits) == publishing.MAX_PUBLISH_ATTEMPTS - 1
     assert fake_x.posts == []
 
 
 def test_retry_delays_double_with_a_little_jitter() -> None:
-    delays = [service.retry_delay(7, attempt) for attempt in (1, 2, 3, 4)]
+    delays = [publishing.retry_delay(7, attempt) for attempt in (1, 2, 3, 4)]
     assert [d // timedelta(minutes=1) for d in delays] == [1, 2, 4, 8]
     assert all(timedelta(minutes=2**i) <= d <= timedelta(minutes=2**i) * 1.25
                for i, d in enumerate(delays))  # fmt: skip
@@ -184,7 +186,7 @@ def test_refused_credentials_stop_publishing_and_keep_every_approval(
     monkeypatch.setenv("XMESS_X__ACCESS_TOKEN", "1700000000000000001-wrong")
     app = build_app(load_settings(config), FixedClock(NOW))
     drafts = [approved(app, "Primer"), approved(app, "Segon")]
-    [outcome] = service.publish_due(app)
+    [outcome] = publishing.publish_due(app)
     assert (outcome.status, outcome.detail, outcome.blocked) == (
         S.APPROVED,
         "X no accepta les credencials (401): reviseu XMESS_X__…",
@@ -201,7 +203,7 @@ def test_missing_credentials_are_named_when_publishing_not_before(
     path.write_text('slots_file = ""\n[publisher]\nkind = "x"\n', encoding="utf-8")
     app = build_app(load_settings(path), FixedClock(NOW))
     draft = approved(app, "Sense credencials")
-    [outcome] = service.publish_due(app)
+    [outcome] = publishing.publish_due(app)
     assert (outcome.status, outcome.blocked) == (S.APPROVED, True)
     assert "falta XMESS_X__CONSUMER_KEY, XMESS_X__CONSUMER_SECRET" in outcome.detail
     assert app.store.get_draft(draft.id or 0).status is S.APPROVED
@@ -222,7 +224,7 @@ def test_whoami_names_the_account(config: Path) -> None:
 
 def test_a_retracted_post_is_deleted_on_x(app: service.App, fake_x: FakeX) -> None:
     draft = approved(app, "Una errada")
-    service.publish_due(app)
-    service.retract(app, draft.id or 0, "Marta", "Text equivocat")
+    publishing.publish_due(app)
+    publishing.retract(app, draft.id or 0, "Marta", "Text equivocat")
     [post] = fake_x.posts
     assert (post.deleted, app.store.get_draft(draft.id or 0).status) == (True, S.RETRACTED)

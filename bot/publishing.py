@@ -1,0 +1,280 @@
+"""Publishing: the due drafts out to the network exactly once, within the caps, the budget,
+pauses and blackouts; what each answer of the network means for the draft; taking a post back.
+
+A draft is claimed (approved → publishing, a compare-and-set that counts the attempt) before
+the network is called, so two runs never send it twice; a run that dies after claiming leaves
+it `publishing`, and a later run asks the publisher whether it went out (`reconcile`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot import cost, review, slots
+from bot.errors import (
+    DraftError,
+    PublishBlocked,
+    PublishDeferred,
+    PublishError,
+    PublishUncertain,
+    TransitionError,
+)
+from bot.models import Draft, DraftKind, DraftStatus, Pause, PublishedPost
+from bot.ports import Store
+from bot.service import SYSTEM_ACTOR, App, expire_passed, stored_id, system_change
+from bot.weighted_length import weighted_length
+
+PUBLISH_LEASE = timedelta(minutes=2)
+"""A draft claimed longer ago than this and still `publishing` was left by a crashed run."""
+NEEDS_CHECK_AFTER = timedelta(minutes=30)
+"""A claimed draft the network cannot be asked about goes to a person only after this long:
+one lost connection should not make work for people."""
+FIRST_RETRY = timedelta(minutes=1)
+MAX_PUBLISH_ATTEMPTS = 5
+"""Unclear answers are retried after 1, 2, 4, 8 minutes (plus jitter), then the draft fails."""
+
+
+S = DraftStatus
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    draft_id: int
+    status: DraftStatus
+    detail: str
+    blocked: bool = False
+    """Nothing more can go out in this run (e.g. credentials refused)."""
+
+
+def publish_due(app: App) -> list[PublishOutcome]:
+    """Publish every approved draft whose time has come, each exactly once.
+
+    A draft is claimed (approved → publishing) with a compare-and-set before the network is
+    called, so two runs never send it twice; a run that dies after claiming leaves it
+    `publishing`, and the next run asks the publisher whether it went out (`reconcile`).
+    """
+    now = app.clock.now()
+    expire_passed(app, now)
+    outcomes = reconcile(app, now)
+    held = holding(app, now)
+    if held:
+        due = app.store.due_drafts(now, limit=10_000)
+        return outcomes + [
+            PublishOutcome(stored_id(d), S.APPROVED, f"retingut: {held}") for d in due
+        ]
+    sent = app.store.sent_posts(now - slots.CAP_WINDOW)
+    while due := app.store.due_drafts(now):
+        if _publish_batch(app, due, now, sent, outcomes):
+            break
+    return outcomes
+
+
+def holding(app: App, now: datetime) -> str | None:
+    """Why nothing may go out now: a person's pause or a blackout period, or None."""
+    paused = app.store.current_pause()
+    if paused:
+        return f"publicació aturada per {paused.paused_by}: {paused.reason}"
+    blackouts = [b.value() for b in app.settings.blackouts]
+    period = slots.blackout_at(now, blackouts, app.settings.zone)
+    if period:
+        return f"període sense publicacions del {period.start} al {period.end}: {period.reason}"
+    return None
+
+
+def pause(app: App, by: str, reason: str) -> Pause:
+    """Stop all publishing at once; approvals are kept and go out after `resume`."""
+    actor, now = review.check_actor(by), app.clock.now()
+    if not reason.strip():
+        raise DraftError("cal dir per què s'atura la publicació (--reason)")
+    current = app.store.current_pause()
+    if current:
+        raise DraftError(f"la publicació ja està aturada per {current.paused_by}: {current.reason}")
+    paused = Pause(actor, reason.strip(), now)
+    app.store.pause(paused)
+    return paused
+
+
+def resume(app: App, by: str) -> None:
+    actor, now = review.check_actor(by), app.clock.now()
+    if not app.store.resume(actor, now):
+        raise DraftError("la publicació no estava aturada")
+
+
+def _publish_batch(
+    app: App,
+    due: list[Draft],
+    now: datetime,
+    sent: list[tuple[datetime, str]],
+    outcomes: list[PublishOutcome],
+) -> bool:
+    """Publish these due drafts in order; True when the run must stop (a cap, the budget,
+    or blocked)."""
+    for index, draft in enumerate(due):
+        held = _limit_reached(app, draft, now, sent)
+        if held:
+            outcomes += [
+                PublishOutcome(stored_id(d), S.APPROVED, f"retingut: {held}") for d in due[index:]
+            ]
+            return True
+        claimed = claim_draft(app.store, draft, now)
+        if claimed is None:
+            continue
+        outcomes.append(_publish_one(app, claimed, now))
+        if outcomes[-1].blocked:
+            return True
+        if outcomes[-1].status is S.PUBLISHED:
+            sent.append((now, draft.text))
+    return False
+
+
+def _limit_reached(
+    app: App, draft: Draft, now: datetime, sent: list[tuple[datetime, str]]
+) -> str | None:
+    """A cap or the month's budget that this draft would pass, or None."""
+    capped = (
+        None if app.slots is None else slots.cap_reached(now, [at for at, _ in sent], app.slots)
+    )
+    return capped or cost.over_budget(
+        draft.text, now, sent, app.settings.cost.prices(), app.settings.zone
+    )
+
+
+def claim_draft(store: Store, draft: Draft, now: datetime) -> Draft | None:
+    """approved → publishing, counting the attempt, only if no one else did it first."""
+    try:
+        return store.change_draft(
+            stored_id(draft), actor=SYSTEM_ACTOR, action="claim", at=now,
+            status=S.PUBLISHING, expect=S.APPROVED,
+            publish_attempts=draft.publish_attempts + 1,
+            detail=f"intent {draft.publish_attempts + 1}",
+        )  # fmt: skip
+    except TransitionError:
+        return None
+
+
+def _publish_one(app: App, draft: Draft, now: datetime) -> PublishOutcome:
+    try:
+        post = app.publisher.publish(draft, now)
+    except PublishDeferred as error:
+        until = error.until if error.until > now else now + FIRST_RETRY  # not again this run
+        return _settle(app, draft, S.APPROVED, "deferred", now, str(error), scheduled_at=until)
+    except PublishUncertain as error:
+        return _after_uncertain(app, draft, now, str(error))
+    except PublishBlocked as error:
+        outcome = _settle(app, draft, S.APPROVED, "blocked", now, str(error))
+        return replace(outcome, blocked=True)
+    except PublishError as error:
+        return _settle(app, draft, S.FAILED, "publish-failed", now, str(error))
+    return _record_published(app, draft, post, now, "publish", post.url or post.post_id)
+
+
+def _after_uncertain(app: App, draft: Draft, now: datetime, reason: str) -> PublishOutcome:
+    """The network gave no clear answer: ask it whether the post exists before sending again.
+    A repeat of a post that did go out is refused as a duplicate, which the publisher then
+    recognises, so the retry cannot double it."""
+    try:
+        post = app.publisher.lookup(draft)
+    except PublishError:
+        return PublishOutcome(stored_id(draft), S.PUBLISHING, f"{reason}; es comprovarà més tard")
+    if post is not None:
+        return _record_published(app, draft, post, now, "reconcile", "trobat publicat")
+    if draft.publish_attempts >= MAX_PUBLISH_ATTEMPTS:
+        given_up = f"{reason}; {draft.publish_attempts} intents sense resposta clara"
+        return _settle(app, draft, S.FAILED, "publish-failed", now, given_up)
+    retry = now + retry_delay(stored_id(draft), draft.publish_attempts)
+    return _settle(app, draft, S.APPROVED, "retry", now, f"{reason}; no hi és", scheduled_at=retry)
+
+
+def retry_delay(draft_id: int, attempts: int) -> timedelta:
+    """Exponential back-off with jitter: 1, 2, 4… minutes plus up to a quarter more. The
+    jitter comes from the draft and attempt, not a random source, so runs are repeatable and
+    drafts that failed together do not retry together."""
+    base = FIRST_RETRY * 2 ** (attempts - 1)
+    spread = (draft_id * 7919 + attempts * 104729) % 1000 / 4000
+    return base * (1 + spread)
+
+
+def _unsettled(app: App, draft: Draft, now: datetime, reason: str) -> PublishOutcome:
+    claimed_at = draft.updated_at or now
+    if now - claimed_at < NEEDS_CHECK_AFTER:
+        return PublishOutcome(stored_id(draft), S.PUBLISHING, f"{reason}; es tornarà a comprovar")
+    return _settle(app, draft, S.NEEDS_CHECK, "needs-check", now, reason)
+
+
+def _record_published(
+    app: App, draft: Draft, post: PublishedPost, now: datetime, action: str, detail: str
+) -> PublishOutcome:
+    app.store.change_draft(
+        stored_id(draft), actor=SYSTEM_ACTOR, action=action, at=now, status=S.PUBLISHED,
+        published_at=post.published_at, post_id=post.post_id, post_url=post.url,
+        status_reason=None, detail=detail,
+    )  # fmt: skip
+    return PublishOutcome(stored_id(draft), S.PUBLISHED, post.url or post.post_id)
+
+
+def reconcile(app: App, now: datetime) -> list[PublishOutcome]:
+    """Settle drafts a crashed run left `publishing`: published if the network has them,
+    approved again if it surely has not, `needs-check` if it cannot tell."""
+    outcomes = []
+    for draft in app.store.stuck_publishing(older_than=now - PUBLISH_LEASE):
+        try:
+            post = app.publisher.lookup(draft)
+        except PublishError as error:
+            outcomes.append(_unsettled(app, draft, now, str(error)))
+            continue
+        if post is None:
+            outcomes.append(_settle(app, draft, S.APPROVED, "unclaim", now, "no s'havia publicat"))
+        else:
+            detail = "trobat publicat després d'una interrupció"
+            outcomes.append(_record_published(app, draft, post, now, "reconcile", detail))
+    return outcomes
+
+
+def _settle(
+    app: App,
+    draft: Draft,
+    target: DraftStatus,
+    action: str,
+    now: datetime,
+    reason: str,
+    **changes: Any,
+) -> PublishOutcome:
+    system_change(app, draft, target, action, now, reason, **changes)
+    return PublishOutcome(stored_id(draft), target, reason)
+
+
+def retract(app: App, draft_id: int, by: str, reason: str) -> Draft:
+    """Delete a published post from the network; the draft and its history stay."""
+    actor, now = review.check_actor(by), app.clock.now()
+    if not reason.strip():
+        raise DraftError("cal dir per què s'esborra (--reason)")
+    draft = app.store.get_draft(draft_id)
+    review.check_transition(draft.status, S.RETRACTED)
+    app.publisher.delete(draft.post_id or "", now)
+    return app.store.change_draft(
+        draft_id, actor=actor, action="retract", at=now, status=S.RETRACTED,
+        status_reason=reason.strip(), detail=f"{draft.post_url or draft.post_id}: {reason.strip()}",
+    )  # fmt: skip
+
+
+def correct(app: App, draft_id: int, by: str) -> Draft:
+    """A correction of a published post, drafted for approval like any other post: the
+    original text behind "Correcció:", for the group to rewrite."""
+    actor, now = review.check_actor(by), app.clock.now()
+    original = app.store.get_draft(draft_id)
+    if original.status not in (S.PUBLISHED, S.RETRACTED):
+        raise TransitionError(f"l'esborrany {draft_id} no s'ha publicat: no cal cap correcció")
+    text = f"Correcció: {original.text}"
+    draft = Draft(
+        kind=DraftKind.CORRECTION, text=text, created_at=now, member=original.member,
+        source_url=original.post_url or original.source_url, source_title=original.source_title,
+        over_limit=weighted_length(text) > app.drafter.limit,
+    )  # fmt: skip
+    stored = app.store.add_draft(draft, actor)
+    assert stored is not None, "a correction has no dedupe key, so it is always stored"
+    app.store.change_draft(
+        draft_id, actor=actor, action="correct", at=now, detail=f"correcció: #{stored.id}"
+    )
+    return stored
