@@ -29,24 +29,21 @@ import http
 import itertools
 import json
 import re
-import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
+from http.server import BaseHTTPRequestHandler
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from oauthlib.oauth1 import Client
 from oauthlib.oauth1.rfc5849 import signature, utils
 
+from bot.local_http import LocalHTTPServer, QuietServer
 from bot.weighted_length import url_spans
 
-HOST = "127.0.0.1"
-POLL_INTERVAL_S = 0.01  # how often serve_forever looks for a stop; the default 0.5 s slows tests
 FIRST_POST_ID = 1_800_000_000_000_000_000
 FAULT_RESET_S = 5  # a forced 429 says the limit resets this many seconds ahead
 DAY_S = 24 * 60 * 60
@@ -145,9 +142,11 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class FakeX:
+class FakeX(LocalHTTPServer):
     """The fake API; use it as a context manager. `port=0` picks a free port; `clock` dates the
     posts and the rate-limit windows."""
+
+    thread_name = "fake-x"
 
     def __init__(
         self,
@@ -157,55 +156,19 @@ class FakeX:
         clock: Callable[[], datetime] = _utc_now,
         posts_per_day: int = DEFAULT_POSTS_PER_DAY,
     ) -> None:
+        super().__init__(port=port)
         self.credentials = credentials or FakeCredentials()
         self._clock = clock
-        self._requested_port = port
         self._posts: list[FakePost] = []
         self._ids = itertools.count(FIRST_POST_ID)
         self._faults: deque[_Fault] = deque()
         self._windows = {route: _Window(*limit) for route, limit in RATE_LIMITS.items()}
         self._daily = _Window(posts_per_day, DAY_S)
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> FakeX:
-        self._stopping.clear()
-        self._httpd = _Server((HOST, self._requested_port), self)
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, args=(POLL_INTERVAL_S,), name="fake-x", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stops serving; handlers waiting out a hang give up at once."""
-        if self._httpd is None:
-            return
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._httpd = self._thread = None
-
-    def __enter__(self) -> FakeX:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("the fake X server is not running")
-        return f"http://{HOST}:{self._httpd.server_address[1]}"
+        return self.url()
 
     @property
     def posts(self) -> list[FakePost]:
@@ -232,13 +195,6 @@ class FakeX:
     def take_fault(self) -> _Fault:
         with self._lock:
             return self._faults.popleft() if self._faults else _Fault()
-
-    def pause(self, seconds: float) -> None:
-        self._stopping.wait(seconds)
-
-    @property
-    def stopping(self) -> bool:
-        return self._stopping.is_set()
 
     def respond(self, request: _Request, forced_status: int | None = None) -> Reply:
         """X's answer to `request`: authentication first, then the route and its rate limit."""
@@ -484,24 +440,11 @@ def _not_found(kind: str, resource_id: str) -> Reply:
     return Reply(200, {"errors": [error]}, {})
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], owner: FakeX) -> None:
-        self.owner = owner
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stays quiet when a client hangs up (timeouts); reports anything else."""
-        if not isinstance(sys.exception(), ConnectionError):
-            super().handle_error(request, client_address)
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body go out in two writes; with Nagle on, the body waits for a delayed ACK.
     disable_nagle_algorithm = True
-    server: _Server
+    server: QuietServer
 
     def log_message(self, format: str, *args: object) -> None:
         """Silenced: tests read `FakeX.posts`, not stderr."""
@@ -516,7 +459,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def _serve(self) -> None:
-        owner = self.server.owner
+        owner = cast(FakeX, self.server.owner)
         request = self._read_request()
         fault = owner.take_fault()
         owner.pause(fault.hang_s)
@@ -543,3 +486,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+FakeX.handler = _Handler

@@ -13,24 +13,17 @@ recorded in `served` so tests can assert on what the client actually sent and re
 from __future__ import annotations
 
 import gzip
-import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
+from http.server import BaseHTTPRequestHandler
+from typing import cast
 from urllib.parse import urlsplit
 
-HOST = "127.0.0.1"
-# A listen backlog large enough for a benchmark's hundreds of simultaneous connections; the
-# socketserver default of 5 makes the kernel drop connections, which clients see as 1 s stalls.
-LISTEN_BACKLOG = 1024
+from bot.local_http import LocalHTTPServer, QuietServer
+
 ENDLESS_CHUNK = b"<!-- endless -->\n" * 4096
-# How often the serving loop looks for a stop request; the default 0.5 s would make every
-# test that uses a server half a second slower.
-POLL_INTERVAL_S = 0.01
 
 
 @dataclass
@@ -64,60 +57,16 @@ class ServedRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-class LoopbackServer:
-    """A started-on-demand HTTP server; use it as a context manager. `port=0` picks a free port."""
+class LoopbackServer(LocalHTTPServer):
+    """Serves `resources`; use it as a context manager. `port=0` picks a free port."""
+
+    thread_name = "loopback-http"
 
     def __init__(self, resources: Mapping[str, Resource] | None = None, *, port: int = 0) -> None:
+        super().__init__(port=port)
         self.resources: dict[str, Resource] = dict(resources or {})
         self.served: list[ServedRequest] = []
-        self._requested_port = port
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> LoopbackServer:
-        self._stopping.clear()
-        self._httpd = _Server((HOST, self._requested_port), _Handler, self)
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            args=(POLL_INTERVAL_S,),
-            name="loopback-http",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stops serving and wakes handlers that are waiting out a `delay_s` or streaming."""
-        if self._httpd is None:
-            return
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join()
-        self._httpd = self._thread = None
-
-    def __enter__(self) -> LoopbackServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("the loopback server is not running")
-        return int(self._httpd.server_address[1])
-
-    def url(self, path: str) -> str:
-        return f"http://{HOST}:{self.port}{path}"
 
     def requests_to(self, path: str) -> list[ServedRequest]:
         with self._lock:
@@ -130,43 +79,16 @@ class LoopbackServer:
         with self._lock:
             self.served.append(request)
 
-    def pause(self, seconds: float) -> None:
-        """Sleeps in a handler thread, but returns at once when the server stops."""
-        self._stopping.wait(seconds)
-
-    @property
-    def stopping(self) -> bool:
-        return self._stopping.is_set()
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = LISTEN_BACKLOG
-
-    def __init__(
-        self,
-        address: tuple[str, int],
-        handler: type[BaseHTTPRequestHandler],
-        owner: LoopbackServer,
-    ) -> None:
-        self.owner = owner
-        super().__init__(address, handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stays quiet when a client hangs up (timeouts, size limits); reports anything else."""
-        if not isinstance(sys.exception(), ConnectionError):
-            super().handle_error(request, client_address)
-
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
+    server: QuietServer
 
     def log_message(self, format: str, *args: object) -> None:
         """Silenced: tests and the demo read `served`, not stderr."""
 
     def do_GET(self) -> None:
-        owner = self.server.owner
+        owner = cast(LoopbackServer, self.server.owner)
         path = urlsplit(self.path).path
         resource = owner.resources.get(path)
         if resource is None:
@@ -259,3 +181,6 @@ def _etag_matches(etag: str, if_none_match: str) -> bool:
     """Weak comparison, as RFC 9110 asks for If-None-Match."""
     candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     return "*" in candidates or etag.removeprefix("W/") in candidates
+
+
+LoopbackServer.handler = _Handler
