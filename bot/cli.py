@@ -371,7 +371,7 @@ def demo(workdir: Path, port: int, now: str | None) -> None:
         f"  {cli} queue list\n"
         f"  {cli} queue show 1\n"
         f'  {cli} queue approve 1 --by "El vostre nom"\n'
-        f"  {cli} publish-due\n"
+        f"  {cli} publish-due --now HORA   (l'aprovació tria la franja; publica quan arriba)\n"
         f"  cat {done.outbox}\n"
         "\nLa demo no publica res: el publicador de prova escriu a la safata (outbox).\n"
         "El servidor local de la demo ja s'ha aturat: per tornar a llegir els canals, torneu a\n"
