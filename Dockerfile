@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     XMESS_CONFIG=/data/xmess.toml \
-    XMESS_TEMPLATES_DIR=/app/templates
+    XMESS_TEMPLATES_DIR=/app/templates \
+    XMESS_SLOTS_FILE=/app/schedules/slots.toml
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
