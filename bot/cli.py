@@ -21,7 +21,7 @@ from bot.clock import FixedClock, SystemClock
 from bot.cost import Prices, estimate
 from bot.demo.run import DEMO_TIMEZONE, run_demo
 from bot.errors import XmessError
-from bot.models import Draft, DraftStatus
+from bot.models import Draft, DraftStatus, HistoryEntry
 from bot.publishers.x import XPublisher
 from bot.review import STATUS_LABELS_CA
 from bot.service import App
@@ -432,7 +432,7 @@ def health_json(source: service.SourceHealth, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
-def history_json(entry: Any, zone: ZoneInfo) -> dict[str, Any]:
+def history_json(entry: HistoryEntry, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "actor": entry.actor,
         "action": entry.action,

@@ -151,11 +151,16 @@ def draft_feed_items(
 def _due_sources(
     app: App, urls: list[str], now: datetime, report: PollReport
 ) -> dict[str, FeedHealth]:
-    stored = {h.url: h for h in app.store.all_feed_health()}
-    known = {url: stored.get(url, FeedHealth(url)) for url in urls}
+    known = _known_health(app, urls)
     due = {url: h for url, h in known.items() if health.is_due(h, now)}
     report.feeds_waiting += len(known) - len(due)
     return due
+
+
+def _known_health(app: App, urls: list[str]) -> dict[str, FeedHealth]:
+    """What the store knows of each source, read in one query; a new source knows nothing."""
+    stored = {h.url: h for h in app.store.all_feed_health()}
+    return {url: stored.get(url, FeedHealth(url)) for url in urls}
 
 
 def _request(known: FeedHealth) -> FetchRequest:
@@ -311,10 +316,8 @@ def source_health(app: App) -> list[SourceHealth]:
     """Every configured feed and calendar with what the store knows of it."""
     feeds = [(m.name, "feed", url) for m in app.settings.members for url in m.feeds]
     calendars = [(c.name, "calendar", c.url) for c in app.settings.calendars]
-    return [
-        SourceHealth(name, kind, app.store.feed_health(url))
-        for name, kind, url in feeds + calendars
-    ]
+    known = _known_health(app, [url for _, _, url in feeds + calendars])
+    return [SourceHealth(name, kind, known[url]) for name, kind, url in feeds + calendars]
 
 
 # The queue

@@ -203,7 +203,7 @@ def test_a_failing_feed_is_recorded_and_the_others_go_on(app: service.App) -> No
     report = service.poll(app)
     assert report.failures == [(IGUALADA, "el servidor ha respost 503")]
     assert report.new_drafts == 1
-    health = app.store.feed_health(IGUALADA)
+    [health] = [h for h in app.store.all_feed_health() if h.url == IGUALADA]
     assert (health.last_error, health.consecutive_failures) == ("el servidor ha respost 503", 1)
 
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import review
@@ -44,11 +44,6 @@ class SqlStore:
         self.engine.dispose()
 
     # Feed and calendar health
-
-    def feed_health(self, url: str) -> FeedHealth:
-        with self._tx() as tx:
-            row = tx.execute(select(feed_health).where(feed_health.c.url == url)).first()
-        return FeedHealth(**row._asdict()) if row else FeedHealth(url=url)
 
     def all_feed_health(self) -> list[FeedHealth]:
         with self._tx() as tx:
@@ -95,15 +90,6 @@ class SqlStore:
             )
         ).all()
         return {row.guid_key for row in rows}, {row.link for row in rows}
-
-    def items_between(self, start: datetime, end: datetime) -> list[NewsItem]:
-        with self._tx() as tx:
-            rows = tx.execute(
-                select(items)
-                .where(and_(items.c.published_at >= start, items.c.published_at < end))
-                .order_by(items.c.published_at.desc())
-            ).all()
-        return [_item_from_row(row) for row in rows]
 
     # Calendar occurrences
 
@@ -366,20 +352,6 @@ def _item_values(
         "first_seen_at": first_seen_at,
         "matched_keywords": json.dumps(list(matched), ensure_ascii=False),
     }
-
-
-def _item_from_row(row: Row[Any]) -> NewsItem:
-    return NewsItem(
-        guid=row.guid_key,
-        link=row.link,
-        title=row.title,
-        summary=row.summary,
-        published_at=row.published_at,
-        feed_url=row.feed_url,
-        member=row.member,
-        categories=tuple(json.loads(row.categories)),
-        image=Image(row.image_url, row.image_alt) if row.image_url else None,
-    )
 
 
 def _occurrence_values(occurrence: EventOccurrence, now: datetime) -> dict[str, Any]:
