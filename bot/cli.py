@@ -182,6 +182,17 @@ def resume_publishing(context: Context, by: str, now: str | None) -> None:
     click.echo("La publicació continua.")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adreça on escolta.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port on escolta.")
+@pass_context
+def web(context: Context, host: str, port: int) -> None:
+    """Serveix la pàgina web d'aprovació."""
+    from bot.web.app import create_app, serve
+
+    serve(create_app(context.app(None)), host, port)
+
+
 @main.group()
 def x() -> None:
     """El compte d'X."""

@@ -126,7 +126,18 @@ class Draft:
     post_url: str | None = None
     status_reason: str | None = None
     publish_attempts: int = 0
+    follow_ups: tuple[str, ...] = ()
+    """The posts after `text` when the draft is a thread (the weekly digest): each goes out as
+    a reply to the one before."""
+    thread_post_ids: tuple[str, ...] = ()
+    """The ids of the thread's posts already on X, in order, so a chain cut half way resumes
+    from its last post instead of starting again."""
     notes: list[Note] = field(default_factory=list)
+
+    @property
+    def posts(self) -> tuple[str, ...]:
+        """Every post the draft makes, in order: one for most drafts, several for a thread."""
+        return (self.text, *self.follow_ups)
 
 
 @dataclass(frozen=True)
@@ -214,3 +225,23 @@ class Blackout:
     start: date
     end: date
     reason: str
+
+
+class PublisherProblemKind(StrEnum):
+    """The publisher troubles a person must know about, shown on `publish-due` and the health page."""
+
+    CREDENTIALS = "credentials"
+    RATE_LIMIT = "rate-limit"
+    DAILY_LIMIT = "daily-limit"
+    BUDGET = "budget"
+    REPLIES_REFUSED = "replies-refused"
+
+
+@dataclass(frozen=True)
+class PublisherProblem:
+    """One open trouble with the publisher: what, since when, and until when if it ends by itself."""
+
+    kind: PublisherProblemKind
+    detail: str
+    since: datetime
+    until: datetime | None = None

@@ -124,6 +124,8 @@ drafts = Table(
     Column("post_url", String(2048)),
     Column("status_reason", Text),
     Column("publish_attempts", Integer, nullable=False, server_default="0"),
+    Column("follow_ups", Text, nullable=False, server_default="[]"),
+    Column("thread_post_ids", Text, nullable=False, server_default="[]"),
     Index("ix_drafts_status_scheduled_at", "status", "scheduled_at"),
 )
 
@@ -161,4 +163,13 @@ pauses = Table(
     Column("paused_at", UtcDateTime, nullable=False),
     Column("resumed_by", String(200)),
     Column("resumed_at", UtcDateTime),
+)
+
+publisher_problems = Table(
+    "publisher_problems",
+    metadata,
+    Column("kind", String(40), primary_key=True),
+    Column("detail", Text, nullable=False),
+    Column("since", UtcDateTime, nullable=False),
+    Column("until", UtcDateTime),
 )

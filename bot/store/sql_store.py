@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import review
@@ -26,9 +26,20 @@ from bot.models import (
     NewsItem,
     Note,
     Pause,
+    PublisherProblem,
+    PublisherProblemKind,
 )
 from bot.ports import OccurrenceChange, SeenItem
-from bot.store.schema import drafts, feed_health, history, items, notes, occurrences, pauses
+from bot.store.schema import (
+    drafts,
+    feed_health,
+    history,
+    items,
+    notes,
+    occurrences,
+    pauses,
+    publisher_problems,
+)
 
 
 class SqlStore:
@@ -273,6 +284,39 @@ class SqlStore:
                 ).rowcount
             )
 
+    def publisher_problems(self) -> list[PublisherProblem]:
+        with self._tx() as tx:
+            rows = tx.execute(select(publisher_problems).order_by(publisher_problems.c.since))
+            return [
+                PublisherProblem(PublisherProblemKind(r.kind), r.detail, r.since, r.until)
+                for r in rows
+            ]
+
+    def report_problem(self, problem: PublisherProblem) -> None:
+        """Record an open problem, replacing an older one of the same kind but keeping when it
+        started, so the page can say "since Monday"."""
+        with self._tx() as tx:
+            known = tx.execute(
+                select(publisher_problems.c.since).where(
+                    publisher_problems.c.kind == problem.kind.value
+                )
+            ).scalar()
+            tx.execute(
+                delete(publisher_problems).where(publisher_problems.c.kind == problem.kind.value)
+            )
+            tx.execute(
+                insert(publisher_problems).values(
+                    kind=problem.kind.value,
+                    detail=problem.detail,
+                    since=known or problem.since,
+                    until=problem.until,
+                )
+            )
+
+    def clear_problem(self, kind: PublisherProblemKind) -> None:
+        with self._tx() as tx:
+            tx.execute(delete(publisher_problems).where(publisher_problems.c.kind == kind.value))
+
     def stuck_publishing(self, older_than: datetime) -> list[Draft]:
         """Drafts a crashed run left half-way: claimed before `older_than` and never settled."""
         query = select(drafts).where(
@@ -389,7 +433,13 @@ def _draft_values(draft: Draft) -> dict[str, Any]:
         "post_id": draft.post_id,
         "post_url": draft.post_url,
         "status_reason": draft.status_reason,
+        "follow_ups": _json_list(draft.follow_ups),
+        "thread_post_ids": _json_list(draft.thread_post_ids),
     }
+
+
+def _json_list(values: Sequence[str]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
 
 
 CHANGEABLE = frozenset(
@@ -402,6 +452,8 @@ CHANGEABLE = frozenset(
         "post_url",
         "status_reason",
         "publish_attempts",
+        "follow_ups",
+        "thread_post_ids",
     }
 )
 
@@ -411,6 +463,9 @@ def _change_values(changes: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"these draft fields cannot be changed: {sorted(unknown)}")
     values = {key: value for key, value in changes.items() if key != "image"}
+    for listed in ("follow_ups", "thread_post_ids"):
+        if listed in values:
+            values[listed] = _json_list(values[listed])
     if "image" in changes:
         image = changes["image"]
         values["image_url"] = image.url if image else None
@@ -441,6 +496,8 @@ def _draft_from_row(row: Row[Any]) -> Draft:
         post_url=row.post_url,
         status_reason=row.status_reason,
         publish_attempts=row.publish_attempts,
+        follow_ups=tuple(json.loads(row.follow_ups)),
+        thread_post_ids=tuple(json.loads(row.thread_post_ids)),
     )
 
 
