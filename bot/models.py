@@ -228,7 +228,7 @@ class Blackout:
 
 
 class PublisherProblemKind(StrEnum):
-    """The publisher troubles a person must know about, shown on `publish-due` and the health page."""
+    """Publisher troubles a person must know about, shown by `publish-due` and the health page."""
 
     CREDENTIALS = "credentials"
     RATE_LIMIT = "rate-limit"
@@ -239,7 +239,7 @@ class PublisherProblemKind(StrEnum):
 
 @dataclass(frozen=True)
 class PublisherProblem:
-    """One open trouble with the publisher: what, since when, and until when if it ends by itself."""
+    """One open trouble with the publisher: what, since when, and until when if it ends alone."""
 
     kind: PublisherProblemKind
     detail: str
