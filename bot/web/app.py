@@ -28,9 +28,7 @@ def create_app(app: App, *, scheduler_state: SchedulerState | None = None) -> Fa
         report: dict[str, Any] = {"database": _database_state(app)}
         if scheduler_state is not None:
             report["scheduler"] = dict(scheduler_state())
-        healthy = report["database"] == "ok" and report.get("scheduler", {}).get(
-            "running", True
-        )
+        healthy = report["database"] == "ok" and report.get("scheduler", {}).get("running", True)
         report["status"] = "ok" if healthy else "error"
         return JSONResponse(report, status_code=200 if healthy else 503)
 
