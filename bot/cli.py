@@ -18,10 +18,10 @@ import click
 from bot import publishing, service
 from bot.app import build_app, build_drafter
 from bot.clock import FixedClock, SystemClock
-from bot.cost import Prices, estimate
+from bot.cost import Prices, estimate_posts
 from bot.demo.run import DEMO_TIMEZONE, run_demo
 from bot.errors import XmessError
-from bot.models import Draft, DraftStatus, HistoryEntry
+from bot.models import Draft, DraftStatus, HistoryEntry, PublisherProblem
 from bot.publishers.x import XPublisher
 from bot.review import STATUS_LABELS_CA
 from bot.service import App
@@ -131,12 +131,15 @@ def poll(context: Context, now: str | None) -> None:
 @pass_context
 def publish_due(context: Context, now: str | None) -> None:
     """Publica cada esborrany aprovat que ja toca, una sola vegada."""
-    outcomes = publishing.publish_due(context.app(now))
+    app = context.app(now)
+    outcomes = publishing.publish_due(app)
     for outcome in outcomes:
         label = STATUS_LABELS_CA[outcome.status]
         click.echo(f"#{outcome.draft_id}: {label} — {outcome.detail}")
     if not outcomes:
         click.echo("No hi ha res per publicar ara.")
+    for problem in app.store.publisher_problems():
+        click.echo(problem_line(problem, app.settings.zone))
 
 
 @main.command()
@@ -280,6 +283,18 @@ def queue_edit(context: Context, draft_id: int, by: str, text: str, now: str | N
     _done(service.edit(app, draft_id, by, text), app)
 
 
+@queue.command("alt")
+@click.argument("draft_id", type=int)
+@by_option
+@click.option("--text", required=True, help="La descripció de la imatge (buida: cap).")
+@now_option
+@pass_context
+def queue_alt(context: Context, draft_id: int, by: str, text: str, now: str | None) -> None:
+    """Canvia el text alternatiu de la imatge; un esborrany aprovat torna a pendent."""
+    app = context.app(now)
+    _done(service.edit_alt_text(app, draft_id, by, text), app)
+
+
 @queue.command("reschedule")
 @click.argument("draft_id", type=int)
 @by_option
@@ -411,6 +426,8 @@ def draft_json(draft: Draft, zone: ZoneInfo, prices: Prices) -> dict[str, Any]:
         "kind": draft.kind.value,
         "status": draft.status.value,
         "text": draft.text,
+        "follow_ups": list(draft.follow_ups),
+        "thread_post_ids": list(draft.thread_post_ids),
         "member": draft.member,
         "source_url": draft.source_url,
         "source_title": draft.source_title,
@@ -418,7 +435,7 @@ def draft_json(draft: Draft, zone: ZoneInfo, prices: Prices) -> dict[str, Any]:
         "image_alt": draft.image.alt if draft.image else None,
         "matched_keywords": list(draft.matched_keywords),
         "over_limit": draft.over_limit,
-        "estimated_cost": estimate(draft.text, prices),
+        "estimated_cost": estimate_posts(draft.posts, prices),
         "scheduled_at": _local(draft.scheduled_at, zone),
         "created_at": _local(draft.created_at, zone),
         "published_at": _local(draft.published_at, zone),
@@ -456,6 +473,13 @@ def history_json(entry: HistoryEntry, zone: ZoneInfo) -> dict[str, Any]:
     }
 
 
+def problem_line(problem: PublisherProblem, zone: ZoneInfo) -> str:
+    since = _local(problem.since, zone)
+    until = f", fins a {_local(problem.until, zone)}" if problem.until else ""
+    label = publishing.PROBLEM_LABELS_CA[problem.kind]
+    return f"Problema del publicador — {label} (des de {since}{until}): {problem.detail}"
+
+
 def draft_line(draft: Draft, zone: ZoneInfo) -> str:
     when = _local(draft.scheduled_at, zone) or "-"
     flag = " [MASSA LLARG]" if draft.over_limit else ""
@@ -473,12 +497,23 @@ def draft_details(draft: Draft, zone: ZoneInfo, prices: Prices) -> str:
         f"Font: {draft.source_title or '-'} <{draft.source_url or '-'}>",
         f"Paraules clau: {', '.join(draft.matched_keywords) or '-'}",
         f"Programat: {_local(draft.scheduled_at, zone) or '-'}",
-        f"Cost estimat a X: {estimate(draft.text, prices):.3f} {prices.currency}",
+        f"Cost estimat a X: {estimate_posts(draft.posts, prices):.3f} {prices.currency}",
     ]
     if draft.image:
         lines.append(
             f"Imatge: {draft.image.url} (alt: {draft.image.alt or 'SENSE TEXT ALTERNATIU'})"
         )
-    lines += ["", draft.text, ""]
+    lines += ["", *_numbered_posts(draft), ""]
     lines += [f"Nota de {n.author}: {n.text}" for n in draft.notes]
     return "\n".join([*lines, "Historial:"])
+
+
+def _numbered_posts(draft: Draft) -> list[str]:
+    """The text; for a thread, each post under its number and whether it is out yet."""
+    if not draft.follow_ups:
+        return [draft.text]
+    lines = []
+    for index, text in enumerate(draft.posts):
+        out = " (publicada)" if index < len(draft.thread_post_ids) else ""
+        lines += [f"[{index + 1}/{len(draft.posts)}]{out}", text]
+    return lines

@@ -24,13 +24,23 @@ class Prices:
 
 
 def estimate(text: str, prices: Prices) -> float:
+    """One post: each post of a thread is a request of its own and is paid for."""
     return prices.post_with_link if url_spans(text) else prices.post
 
 
+def estimate_posts(posts: Sequence[str], prices: Prices) -> float:
+    """A draft's posts: one for most drafts, several for a thread."""
+    return sum(estimate(text, prices) for text in posts)
+
+
 def over_budget(
-    text: str, now: datetime, sent: Sequence[tuple[datetime, str]], prices: Prices, zone: ZoneInfo
+    cost: float,
+    now: datetime,
+    sent: Sequence[tuple[datetime, str]],
+    prices: Prices,
+    zone: ZoneInfo,
 ) -> str | None:
-    """Why this post would pass the month's budget, or None."""
+    """Why spending `cost` more at `now` would pass the month's budget, or None."""
     if prices.monthly_budget is None:
         return None
     month = now.astimezone(zone).strftime("%Y-%m")
@@ -39,7 +49,7 @@ def over_budget(
         for at, body in sent
         if at.astimezone(zone).strftime("%Y-%m") == month
     )
-    if spent + estimate(text, prices) > prices.monthly_budget:
+    if spent + cost > prices.monthly_budget:
         return (
             f"pressupost mensual de {prices.monthly_budget:.2f} {prices.currency} esgotat "
             f"(gastat {spent:.2f})"

@@ -10,12 +10,15 @@
     └── PublishError         the network refused the post
         ├── PublishDeferred  not now (a rate limit): try again at `until`
         ├── PublishUncertain no clear answer (timeout, cut connection, 5xx): it may be out
-        └── PublishBlocked   nothing can go out (credentials refused): stop, keep approvals
+        ├── PublishBlocked   nothing can go out (credentials refused): stop, keep approvals
+        └── RepliesRefused   the network refuses the account's replies: a thread stops there
 
 The CLI turns each into a one-line message and a non-zero exit; the scheduler logs it and goes on.
 """
 
 from datetime import datetime
+
+from bot.models import PublisherProblemKind
 
 
 class XmessError(Exception):
@@ -51,9 +54,17 @@ class PublishError(XmessError):
 
 
 class PublishDeferred(PublishError):
-    def __init__(self, message: str, until: datetime) -> None:
+    """A limit: `until` is when it resets; `problem` says which limit, for the health page."""
+
+    def __init__(
+        self,
+        message: str,
+        until: datetime,
+        problem: PublisherProblemKind = PublisherProblemKind.RATE_LIMIT,
+    ) -> None:
         super().__init__(message)
         self.until = until
+        self.problem = problem
 
 
 class PublishUncertain(PublishError):
@@ -62,3 +73,8 @@ class PublishUncertain(PublishError):
 
 class PublishBlocked(PublishError):
     """No post can go out until a person fixes something (e.g. the credentials)."""
+
+
+class RepliesRefused(PublishError):
+    """The network refused a reply to the account's own post (X restricted API replies in
+    2026): the rest of a thread must be posted by a person."""

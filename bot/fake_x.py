@@ -7,15 +7,21 @@ It speaks the part of API v2 the bot uses, with X's status codes, bodies and rat
     GET    /2/users/me            the authenticated account
     GET    /2/users/:id/tweets    its recent posts, newest first (`max_results`, `since_id`,
                                   `tweet.fields=created_at,entities`); no pagination
+    POST   /2/media/upload/initialize, /2/media/upload/:id/append (multipart),
+           /2/media/upload/:id/finalize, /2/media/metadata (alt text)
+                                  the v2 image upload; a post takes `media.media_ids`
 
 As X does, links come back as `https://t.co/<10 chars>` with the full link in
 `entities.urls[]`; a text already posted (and not deleted) is refused with 403; a request
 without a valid OAuth 1.0a signature for the configured `FakeCredentials` gets 401 (the
 HMAC-SHA1 signature is checked; timestamp and nonce are not). Tests make it fail on purpose,
-for the next n requests in order of arrival: `fail_next(n, status)` answers 429/500/503,
+for the next n requests in order of arrival (`pass_next(n)` lets n through first):
+`fail_next(n, status)` answers 429/500/503,
 `hang_next(n, seconds)` waits before answering, and `drop_after_store_next(n)` carries a
-request out and then hangs up without answering, the ambiguous case. `posts` records every
-post, so a test can assert that one went out exactly once.
+request out and then hangs up without answering, the ambiguous case. `refuse_replies()`
+answers every reply with the 403 X gives since it restricted replies through the API (2026).
+`posts` records every post with its images, so a test can assert that one went out exactly
+once, and how.
 
     with FakeX() as x:
         route_client(client, timeout=0.5, base_url=x.base_url)
@@ -34,6 +40,8 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
@@ -53,10 +61,20 @@ RATE_LIMITS: Mapping[str, tuple[int, int]] = {
     "DELETE /2/tweets/:id": (50, 15 * 60),
     "GET /2/users/me": (75, 15 * 60),
     "GET /2/users/:id/tweets": (900, 15 * 60),
+    "POST /2/media/upload/initialize": (500, 15 * 60),
+    "POST /2/media/upload/:id/append": (500, 15 * 60),
+    "POST /2/media/upload/:id/finalize": (500, 15 * 60),
+    "POST /2/media/metadata": (500, 15 * 60),
 }
+MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
 DEFAULT_POSTS_PER_DAY = 100
 DUPLICATE_DETAIL = "You are not allowed to create a Tweet with duplicate content."
 HIDDEN_REPLY_TO_DETAIL = "You attempted to reply to a Tweet that is deleted or not visible to you."
+REPLY_NOT_ALLOWED_DETAIL = (
+    "Reply to this conversation is not allowed because you have not been mentioned or "
+    "otherwise engaged by the author of the post you are replying to."
+)
 INVALID_REQUEST_DETAIL = "One or more parameters to your request was invalid."
 PROBLEMS = "https://api.twitter.com/2/problems"
 
@@ -79,6 +97,18 @@ class FakeCredentials:
 
 
 @dataclass(frozen=True)
+class FakeImage:
+    """An uploaded image: its bytes as appended, and the alt text set through the metadata."""
+
+    id: str
+    media_type: str
+    total_bytes: int
+    body: bytes = b""
+    finalized: bool = False
+    alt_text: str | None = None
+
+
+@dataclass(frozen=True)
 class FakePost:
     """A post as stored, with the text as sent (before t.co shortening)."""
 
@@ -87,6 +117,7 @@ class FakePost:
     reply_to: str | None
     created_at: datetime
     deleted: bool = False
+    images: tuple[FakeImage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,6 +195,8 @@ class FakeX(LocalHTTPServer):
         self._faults: deque[_Fault] = deque()
         self._windows = {route: _Window(*limit) for route, limit in RATE_LIMITS.items()}
         self._daily = _Window(posts_per_day, DAY_S)
+        self._images: dict[str, FakeImage] = {}
+        self._replies_refused = False
         self._lock = threading.Lock()
 
     @property
@@ -174,6 +207,11 @@ class FakeX(LocalHTTPServer):
     def posts(self) -> list[FakePost]:
         with self._lock:
             return list(self._posts)
+
+    def pass_next(self, n: int) -> None:
+        """The next `n` requests are answered normally: a fault queued after them hits a
+        later request (e.g. the second post of a thread)."""
+        self._add_faults(n, _Fault())
 
     def fail_next(self, n: int, status: int) -> None:
         """The next `n` authorised requests answer `status` (429, 500, 503) as X would."""
@@ -187,6 +225,12 @@ class FakeX(LocalHTTPServer):
         """The next `n` requests are carried out (a post is stored), then the connection is
         closed without an answer: the client cannot know whether its post went out."""
         self._add_faults(n, _Fault(drop=True))
+
+    def refuse_replies(self) -> None:
+        """From now on every reply is refused, as X does for accounts not engaged by the
+        author (here the account itself: X's 2026 restriction of replies through the API)."""
+        with self._lock:
+            self._replies_refused = True
 
     def _add_faults(self, n: int, fault: _Fault) -> None:
         with self._lock:
@@ -228,6 +272,8 @@ class FakeX(LocalHTTPServer):
     def _route(self, name: str, request: _Request, argument: str) -> Reply:
         if name == "POST /2/tweets":
             return self._create_post(request.body)
+        if name.startswith("POST /2/media/"):
+            return self._media(name, request, argument)
         if name == "DELETE /2/tweets/:id":
             return self._delete_post(argument)
         if name == "GET /2/users/me":
@@ -242,12 +288,64 @@ class FakeX(LocalHTTPServer):
             return _invalid("text", "The `text` field must be a non-empty string")
         if reply_to is not None and self._live(str(reply_to)) is None:
             return _problem(403, HIDDEN_REPLY_TO_DETAIL)
+        if reply_to is not None and self._replies_refused:
+            return _problem(403, REPLY_NOT_ALLOWED_DETAIL)
+        images = self._attached(payload.get("media"))
+        if images is None:
+            return _invalid("media.media_ids", "The media ids must be uploaded and finalized")
         if any(post.text == text and not post.deleted for post in self._posts):
             return _problem(403, DUPLICATE_DETAIL)
-        post = FakePost(str(next(self._ids)), text, reply_to and str(reply_to), self._clock())
+        post = FakePost(
+            str(next(self._ids)), text, reply_to and str(reply_to), self._clock(), images=images
+        )
         self._posts.append(post)
         data = {"id": post.id, "text": _shortened(post)[0], "edit_history_tweet_ids": [post.id]}
         return Reply(201, {"data": data}, {})
+
+    def _attached(self, media: object) -> tuple[FakeImage, ...] | None:
+        """The finalized images a post names in `media.media_ids`; None if one is not."""
+        ids = media.get("media_ids", []) if isinstance(media, dict) else []
+        images = [self._images.get(str(media_id)) for media_id in ids]
+        if not all(image and image.finalized for image in images):
+            return None
+        return tuple(image for image in images if image)
+
+    def _media(self, name: str, request: _Request, media_id: str) -> Reply:
+        if name == "POST /2/media/upload/initialize":
+            return self._initialize(_json_object(request.body))
+        if name == "POST /2/media/metadata":
+            return self._metadata(_json_object(request.body))
+        image = self._images.get(media_id)
+        if image is None:
+            return _invalid("id", f"Media id {media_id} not found", media_id)
+        if name == "POST /2/media/upload/:id/append":
+            chunk = _form_parts(request.headers.get("content-type", ""), request.body)
+            appended = replace(image, body=image.body + chunk.get("media", b""))
+            self._images[media_id] = appended
+            return Reply(200, {"data": {"expires_at": int(self._clock().timestamp()) + DAY_S}}, {})
+        if len(image.body) != image.total_bytes:
+            return _invalid("id", "The uploaded size does not match total_bytes", media_id)
+        self._images[media_id] = replace(image, finalized=True)
+        return Reply(200, {"data": _media_json(image)}, {})
+
+    def _initialize(self, payload: Mapping[str, Any]) -> Reply:
+        media_type, total = payload.get("media_type"), payload.get("total_bytes")
+        if media_type not in MEDIA_TYPES:
+            return _invalid("media_type", f"Unsupported media type {media_type}", str(media_type))
+        if not isinstance(total, int) or not 0 < total <= MAX_IMAGE_BYTES:
+            return _invalid("total_bytes", "The image must be between 1 byte and 5 MB", str(total))
+        image = FakeImage(str(next(self._ids)), media_type, total)
+        self._images[image.id] = image
+        return Reply(200, {"data": _media_json(image)}, {})
+
+    def _metadata(self, payload: Mapping[str, Any]) -> Reply:
+        image = self._images.get(str(payload.get("id")))
+        alt = (payload.get("metadata") or {}).get("alt_text", {}).get("text")
+        if image is None or not isinstance(alt, str) or len(alt) > 1000:
+            return _invalid("metadata.alt_text.text", "Alt text of at most 1000 characters")
+        self._images[image.id] = replace(image, alt_text=alt)
+        metadata = {"alt_text": {"text": alt}}
+        return Reply(200, {"data": {"id": image.id, "associated_metadata": metadata}}, {})
 
     def _delete_post(self, post_id: str) -> Reply:
         post = self._live(post_id)
@@ -323,6 +421,10 @@ _ROUTES = [
     ("DELETE", re.compile(r"/2/tweets/(\d+)"), "DELETE /2/tweets/:id"),
     ("GET", re.compile(r"/2/users/me"), "GET /2/users/me"),
     ("GET", re.compile(r"/2/users/(\d+)/tweets"), "GET /2/users/:id/tweets"),
+    ("POST", re.compile(r"/2/media/upload/initialize"), "POST /2/media/upload/initialize"),
+    ("POST", re.compile(r"/2/media/upload/(\d+)/append"), "POST /2/media/upload/:id/append"),
+    ("POST", re.compile(r"/2/media/upload/(\d+)/finalize"), "POST /2/media/upload/:id/finalize"),
+    ("POST", re.compile(r"/2/media/metadata"), "POST /2/media/metadata"),
 ]
 
 
@@ -390,6 +492,29 @@ def _timeline_body(data: list[dict[str, Any]]) -> dict[str, Any]:
         return {"meta": {"result_count": 0}}
     meta = {"result_count": len(data), "newest_id": data[0]["id"], "oldest_id": data[-1]["id"]}
     return {"data": data, "meta": meta}
+
+
+def _media_json(image: FakeImage) -> dict[str, Any]:
+    return {
+        "id": image.id,
+        "media_key": f"3_{image.id}",
+        "size": image.total_bytes,
+        "expires_after_secs": DAY_S,
+    }
+
+
+def _form_parts(content_type: str, body: bytes) -> dict[str, bytes]:
+    """The fields of a multipart/form-data body, by name."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    if not message.is_multipart():
+        return {}
+    parts = {}
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            parts[str(part.get_param("name", header="content-disposition"))] = payload
+    return parts
 
 
 def _json_object(body: bytes) -> dict[str, Any]:

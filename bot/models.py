@@ -201,12 +201,31 @@ class FetchResult:
 
 
 @dataclass(frozen=True)
+class OutgoingPost:
+    """One post as a publisher sends it: a draft's text, or one post of its thread.
+
+    `reply_to` is the post it answers (the one before it in the thread). `retry` says an
+    earlier attempt of this draft may have gone out without an answer, so a duplicate refusal
+    can mean "already out". The image goes with the first post of a draft only.
+    """
+
+    draft_id: int
+    text: str
+    index: int = 0
+    reply_to: str | None = None
+    image: Image | None = None
+    retry: bool = False
+
+
+@dataclass(frozen=True)
 class PublishedPost:
-    """What a publisher reports after a post went out."""
+    """What a publisher reports after a post went out; `warning` says what went out
+    differently from the draft (e.g. without its image, and why)."""
 
     post_id: str
     url: str | None
     published_at: datetime
+    warning: str | None = None
 
 
 @dataclass(frozen=True)

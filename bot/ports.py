@@ -6,7 +6,7 @@ httpx, feedparser, icalendar, SQLAlchemy, tweepy or a web framework.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -23,6 +23,7 @@ from bot.models import (
     HistoryEntry,
     NewsItem,
     Note,
+    OutgoingPost,
     Pause,
     PublishedPost,
     PublisherProblem,
@@ -87,9 +88,9 @@ class Publisher(Protocol):
 
     network: str
 
-    def publish(self, draft: Draft, now: datetime) -> PublishedPost: ...
+    def publish(self, post: OutgoingPost, now: datetime) -> PublishedPost: ...
 
-    def lookup(self, draft: Draft) -> PublishedPost | None: ...
+    def lookup(self, post: OutgoingPost) -> PublishedPost | None: ...
 
     def delete(self, post_id: str, now: datetime) -> None: ...
 
@@ -154,4 +155,4 @@ class Store(Protocol):
     def resume(self, by: str, at: datetime) -> bool: ...
     def publisher_problems(self) -> list[PublisherProblem]: ...
     def report_problem(self, problem: PublisherProblem) -> None: ...
-    def clear_problem(self, kind: PublisherProblemKind) -> None: ...
+    def clear_problems(self, kinds: Iterable[PublisherProblemKind]) -> None: ...

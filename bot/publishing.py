@@ -19,9 +19,19 @@ from bot.errors import (
     PublishDeferred,
     PublishError,
     PublishUncertain,
+    RepliesRefused,
     TransitionError,
 )
-from bot.models import Draft, DraftKind, DraftStatus, Pause, PublishedPost
+from bot.models import (
+    Draft,
+    DraftKind,
+    DraftStatus,
+    OutgoingPost,
+    Pause,
+    PublishedPost,
+    PublisherProblem,
+)
+from bot.models import PublisherProblemKind as Problem
 from bot.ports import Store
 from bot.service import SYSTEM_ACTOR, App, expire_passed, stored_id, system_change
 from bot.weighted_length import weighted_length
@@ -37,6 +47,13 @@ MAX_PUBLISH_ATTEMPTS = 5
 
 
 S = DraftStatus
+PROBLEM_LABELS_CA = {
+    Problem.CREDENTIALS: "credencials refusades",
+    Problem.RATE_LIMIT: "en espera pel límit de peticions",
+    Problem.DAILY_LIMIT: "límit diari de publicacions esgotat",
+    Problem.BUDGET: "pressupost del mes esgotat",
+    Problem.REPLIES_REFUSED: "X no accepta respostes: fils incomplets",
+}
 
 
 @dataclass(frozen=True)
@@ -125,20 +142,25 @@ def _publish_batch(
         if outcomes[-1].blocked:
             return True
         if outcomes[-1].status is S.PUBLISHED:
-            sent.append((now, draft.text))
+            sent += [(now, text) for text in _unsent(draft)]
     return False
 
 
 def _limit_reached(
     app: App, draft: Draft, now: datetime, sent: list[tuple[datetime, str]]
 ) -> str | None:
-    """A cap or the month's budget that this draft would pass, or None."""
-    capped = (
-        None if app.slots is None else slots.cap_reached(now, [at for at, _ in sent], app.slots)
+    """A cap or the month's budget that this draft's posts would pass, or None. A thread
+    needs room for all the posts it has still to send."""
+    posts = _unsent(draft)
+    times = [at for at, _ in sent] + [now] * (len(posts) - 1)
+    capped = None if app.slots is None else slots.cap_reached(now, times, app.slots)
+    prices = app.settings.cost.prices()
+    over = cost.over_budget(
+        cost.estimate_posts(posts, prices), now, sent, prices, app.settings.zone
     )
-    return capped or cost.over_budget(
-        draft.text, now, sent, app.settings.cost.prices(), app.settings.zone
-    )
+    if over:
+        app.store.report_problem(PublisherProblem(Problem.BUDGET, over, now))
+    return capped or over
 
 
 def claim_draft(store: Store, draft: Draft, now: datetime) -> Draft | None:
@@ -155,31 +177,72 @@ def claim_draft(store: Store, draft: Draft, now: datetime) -> Draft | None:
 
 
 def _publish_one(app: App, draft: Draft, now: datetime) -> PublishOutcome:
-    try:
-        post = app.publisher.publish(draft, now)
-    except PublishDeferred as error:
+    """Send the draft's posts not yet out, each a reply to the one before; a thread cut half
+    way keeps what went out and later resumes from its last post."""
+    while True:
+        post = next_post(draft)
+        try:
+            sent = app.publisher.publish(post, now)
+        except PublishError as error:
+            return _after_error(app, draft, post, now, error)
+        if post.index == len(draft.posts) - 1:
+            return _record_published(app, draft, sent, now, "publish")
+        draft = _record_thread_post(app, draft, sent, now, "publish")
+
+
+def next_post(draft: Draft) -> OutgoingPost:
+    """The draft's first post not yet out: the reply to its last one that is."""
+    done = draft.thread_post_ids
+    return OutgoingPost(
+        draft_id=stored_id(draft),
+        text=draft.posts[len(done)],
+        index=len(done),
+        reply_to=done[-1] if done else None,
+        image=None if done else draft.image,
+        retry=draft.publish_attempts > 1,
+    )
+
+
+def _unsent(draft: Draft) -> tuple[str, ...]:
+    return draft.posts[len(draft.thread_post_ids) :]
+
+
+def _after_error(
+    app: App, draft: Draft, post: OutgoingPost, now: datetime, error: PublishError
+) -> PublishOutcome:
+    """What a refusal or an unclear answer means for the draft (see the `errors` tree)."""
+    if isinstance(error, PublishDeferred):
         until = error.until if error.until > now else now + FIRST_RETRY  # not again this run
+        app.store.report_problem(PublisherProblem(error.problem, str(error), now, until))
         return _settle(app, draft, S.APPROVED, "deferred", now, str(error), scheduled_at=until)
-    except PublishUncertain as error:
-        return _after_uncertain(app, draft, now, str(error))
-    except PublishBlocked as error:
+    if isinstance(error, PublishUncertain):
+        return _after_uncertain(app, draft, post, now, str(error))
+    if isinstance(error, PublishBlocked):
+        app.store.report_problem(PublisherProblem(Problem.CREDENTIALS, str(error), now))
         outcome = _settle(app, draft, S.APPROVED, "blocked", now, str(error))
         return replace(outcome, blocked=True)
-    except PublishError as error:
-        return _settle(app, draft, S.FAILED, "publish-failed", now, str(error))
-    return _record_published(app, draft, post, now, "publish", post.url or post.post_id)
+    if isinstance(error, RepliesRefused):
+        app.store.report_problem(PublisherProblem(Problem.REPLIES_REFUSED, str(error), now))
+        reason = (
+            f"{error}: s'han publicat {post.index} de {len(draft.posts)} publicacions del fil; "
+            "publiqueu la resta a mà com a respostes, o torneu-lo a la cua per reprendre'l"
+        )
+        return _settle(app, draft, S.FAILED, "publish-failed", now, reason)
+    return _settle(app, draft, S.FAILED, "publish-failed", now, str(error))
 
 
-def _after_uncertain(app: App, draft: Draft, now: datetime, reason: str) -> PublishOutcome:
+def _after_uncertain(
+    app: App, draft: Draft, post: OutgoingPost, now: datetime, reason: str
+) -> PublishOutcome:
     """The network gave no clear answer: ask it whether the post exists before sending again.
     A repeat of a post that did go out is refused as a duplicate, which the publisher then
     recognises, so the retry cannot double it."""
     try:
-        post = app.publisher.lookup(draft)
+        found = app.publisher.lookup(post)
     except PublishError:
         return PublishOutcome(stored_id(draft), S.PUBLISHING, f"{reason}; es comprovarà més tard")
-    if post is not None:
-        return _record_published(app, draft, post, now, "reconcile", "trobat publicat")
+    if found is not None:
+        return _found(app, draft, post, found, now, "trobat publicat")
     if draft.publish_attempts >= MAX_PUBLISH_ATTEMPTS:
         given_up = f"{reason}; {draft.publish_attempts} intents sense resposta clara"
         return _settle(app, draft, S.FAILED, "publish-failed", now, given_up)
@@ -203,32 +266,79 @@ def _unsettled(app: App, draft: Draft, now: datetime, reason: str) -> PublishOut
     return _settle(app, draft, S.NEEDS_CHECK, "needs-check", now, reason)
 
 
-def _record_published(
-    app: App, draft: Draft, post: PublishedPost, now: datetime, action: str, detail: str
+def _found(
+    app: App, draft: Draft, post: OutgoingPost, found: PublishedPost, now: datetime, detail: str
 ) -> PublishOutcome:
+    """A post the network has although its answer was lost: the draft is published, or, for a
+    thread with posts still to send, approved again at once to go on from there."""
+    if post.index == len(draft.posts) - 1:
+        return _record_published(app, draft, found, now, "reconcile", detail)
+    draft = _record_thread_post(app, draft, found, now, "reconcile")
+    return _settle(app, draft, S.APPROVED, "resume", now, f"{detail}; el fil continua")
+
+
+def _record_thread_post(
+    app: App, draft: Draft, post: PublishedPost, now: datetime, action: str
+) -> Draft:
+    """One post of a thread is out: kept at once, so a crash never sends it again."""
+    first = {} if draft.thread_post_ids else _first_post_fields(post)
+    return app.store.change_draft(
+        stored_id(draft), actor=SYSTEM_ACTOR, action=action, at=now,
+        thread_post_ids=(*draft.thread_post_ids, post.post_id),
+        detail=_post_detail(post, len(draft.thread_post_ids), draft), **first,
+    )  # fmt: skip
+
+
+def _record_published(
+    app: App, draft: Draft, post: PublishedPost, now: datetime, action: str, detail: str = ""
+) -> PublishOutcome:
+    thread: dict[str, Any] = (
+        {"thread_post_ids": (*draft.thread_post_ids, post.post_id)} if draft.follow_ups else {}
+    )
+    first = {} if draft.thread_post_ids else _first_post_fields(post)
     app.store.change_draft(
         stored_id(draft), actor=SYSTEM_ACTOR, action=action, at=now, status=S.PUBLISHED,
-        published_at=post.published_at, post_id=post.post_id, post_url=post.url,
-        status_reason=None, detail=detail,
+        published_at=post.published_at, status_reason=post.warning,
+        detail=detail or _post_detail(post, len(draft.posts) - 1, draft), **first, **thread,
     )  # fmt: skip
-    return PublishOutcome(stored_id(draft), S.PUBLISHED, post.url or post.post_id)
+    app.store.clear_problems(CLEARED_BY_A_POST)
+    head = draft.post_url or first.get("post_url") or post.post_id
+    return PublishOutcome(stored_id(draft), S.PUBLISHED, str(head))
+
+
+CLEARED_BY_A_POST = (Problem.CREDENTIALS, Problem.RATE_LIMIT, Problem.DAILY_LIMIT, Problem.BUDGET)
+"""Problems a post that went out proves over. Refused replies stay until a person acts."""
+
+
+def _first_post_fields(post: PublishedPost) -> dict[str, Any]:
+    """A draft's post id and URL are those of its first post (a thread's head)."""
+    return {"post_id": post.post_id, "post_url": post.url}
+
+
+def _post_detail(post: PublishedPost, index: int, draft: Draft) -> str:
+    where = post.url or post.post_id
+    if draft.follow_ups:
+        where = f"{index + 1}/{len(draft.posts)}: {where}"
+    return f"{where} ({post.warning})" if post.warning else where
 
 
 def reconcile(app: App, now: datetime) -> list[PublishOutcome]:
     """Settle drafts a crashed run left `publishing`: published if the network has them,
-    approved again if it surely has not, `needs-check` if it cannot tell."""
+    approved again if it surely has not, `needs-check` if it cannot tell. A thread is asked
+    about its first post not recorded as out."""
     outcomes = []
     for draft in app.store.stuck_publishing(older_than=now - PUBLISH_LEASE):
+        post = next_post(draft)
         try:
-            post = app.publisher.lookup(draft)
+            found = app.publisher.lookup(post)
         except PublishError as error:
             outcomes.append(_unsettled(app, draft, now, str(error)))
             continue
-        if post is None:
+        if found is None:
             outcomes.append(_settle(app, draft, S.APPROVED, "unclaim", now, "no s'havia publicat"))
         else:
             detail = "trobat publicat després d'una interrupció"
-            outcomes.append(_record_published(app, draft, post, now, "reconcile", detail))
+            outcomes.append(_found(app, draft, post, found, now, detail))
     return outcomes
 
 
@@ -246,13 +356,15 @@ def _settle(
 
 
 def retract(app: App, draft_id: int, by: str, reason: str) -> Draft:
-    """Delete a published post from the network; the draft and its history stay."""
+    """Delete a published post from the network (every post of a thread, the last first);
+    the draft and its history stay."""
     actor, now = review.check_actor(by), app.clock.now()
     if not reason.strip():
         raise DraftError("cal dir per què s'esborra (--reason)")
     draft = app.store.get_draft(draft_id)
     review.check_transition(draft.status, S.RETRACTED)
-    app.publisher.delete(draft.post_id or "", now)
+    for post_id in reversed(draft.thread_post_ids or (draft.post_id or "",)):
+        app.publisher.delete(post_id, now)
     return app.store.change_draft(
         draft_id, actor=actor, action="retract", at=now, status=S.RETRACTED,
         status_reason=reason.strip(), detail=f"{draft.post_url or draft.post_id}: {reason.strip()}",

@@ -16,6 +16,7 @@ from bot import events, health, news, review, slots
 from bot.drafting import Drafter
 from bot.errors import (
     DraftError,
+    TextTooLong,
     TransitionError,
 )
 from bot.models import (
@@ -25,6 +26,7 @@ from bot.models import (
     EventOccurrence,
     FeedHealth,
     FetchRequest,
+    Image,
     NewsItem,
     Note,
 )
@@ -355,6 +357,28 @@ def edit(app: App, draft_id: int, by: str, text: str) -> Draft:
         draft_id, actor=actor, action="edit", at=now,
         status=None if draft.status is target else target, text=text, over_limit=False,
     )  # fmt: skip
+
+
+def edit_alt_text(app: App, draft_id: int, by: str, alt_text: str) -> Draft:
+    """The image's description for people who cannot see it; it goes out with the image, so
+    an approved draft goes back for approval like after a text edit."""
+    actor, now = review.check_actor(by), app.clock.now()
+    draft = app.store.get_draft(draft_id)
+    if draft.image is None:
+        raise DraftError(f"l'esborrany {draft_id} no té cap imatge")
+    if len(alt_text.strip()) > MAX_ALT_TEXT:
+        raise TextTooLong(f"el text alternatiu passa de {MAX_ALT_TEXT} caràcters")
+    target = review.status_after_edit(draft.status)
+    return app.store.change_draft(
+        draft_id, actor=actor, action="edit-alt", at=now,
+        status=None if draft.status is target else target,
+        image=Image(draft.image.url, alt_text.strip() or None),
+        detail=f"text alternatiu: {alt_text.strip() or '(cap)'}",
+    )  # fmt: skip
+
+
+MAX_ALT_TEXT = 1000
+"""X's limit for an image's alt text."""
 
 
 def reschedule(app: App, draft_id: int, by: str, at: datetime) -> Draft:

@@ -70,8 +70,12 @@ def test_poll_list_approve_publish_and_a_second_poll_adds_nothing(config: Path) 
     assert [json.loads(line) for line in outbox] == [
         {
             "draft_id": chosen["id"],
+            "index": 0,
             "network": "x",
             "text": chosen["text"],
+            "reply_to": None,
+            "image_url": chosen["image_url"],
+            "image_alt": chosen["image_alt"],
             "published_at": "2026-11-27T11:31:00+00:00",
             "post_id": f"dry-run-{chosen['id']}",
         }

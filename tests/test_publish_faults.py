@@ -1,8 +1,9 @@
 """Exactly once, under fire: `publish-due` runs as a real process against the fake X and is
 killed with SIGKILL at random moments (while it starts, while it calls X, after X stored a post
 but before the bot wrote that down), then started again, many times over a queue of approved
-drafts. At the end every draft is on X once and recorded so, or waits for a person as
-`needs-check`; none is lost and none went out twice.
+drafts, some of them threads. At the end every draft is on X once and recorded so (a thread as
+one unbroken reply chain), or waits for a person as `needs-check`; none is lost and none went
+out twice.
 
 Only the moments of the kills are random (a seeded `random.Random`); the assertions are not.
 """
@@ -20,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from bot import service
 from bot.app import build_app
 from bot.clock import FixedClock
 from bot.fake_x import FakeCredentials, FakePost, FakeX
-from bot.models import Draft, DraftStatus
+from bot.models import Draft, DraftKind, DraftStatus
 from bot.ports import Store
 from bot.settings import load_settings
 
@@ -42,6 +44,7 @@ CREDENTIAL_ENV = {
 }
 SEED = 20261127
 DRAFTS = 60
+THREAD_EVERY = 6
 MIN_KILLS = 50
 MAX_ROUNDS = 120  # a bound in case most kills come too late; ~60 rounds reach MIN_KILLS
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -136,16 +139,25 @@ def config(tmp_path: Path, fake_x: FaultyX, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def queue_approved_drafts(config: Path) -> Store:
-    """DRAFTS manual drafts with distinct texts (half with a link, which X shortens), approved
-    for times STAGGER apart from just after START. Returns the store, to watch them."""
+    """DRAFTS drafts with distinct texts (half with a link, which X shortens; one in
+    THREAD_EVERY a thread of three posts), approved for times STAGGER apart from just after
+    START. Returns the store, to watch them."""
     app = build_app(load_settings(config), FixedClock(START))
     for i in range(DRAFTS):
-        url = f"https://www.xmess.cat/agenda/jornada-{i}" if i % 2 else None
         text = f"Jornada {i} de la XMESS: cooperatives i economia social a l’Ateneu. Us hi esperem!"
-        draft = service.add_manual(app, "Marta", text, url)
+        if i % THREAD_EVERY == THREAD_EVERY - 1:
+            draft = app.store.add_draft(thread(i, text), "xmess-bot")
+        else:
+            url = f"https://www.xmess.cat/agenda/jornada-{i}" if i % 2 else None
+            draft = service.add_manual(app, "Marta", text, url)
         at = START + timedelta(seconds=30) + i * STAGGER
-        service.approve(app, draft.id or 0, "Jordi", at=at)
+        service.approve(app, (draft and draft.id) or 0, "Jordi", at=at)
     return app.store
+
+
+def thread(i: int, text: str) -> Draft:
+    follow_ups = (f"2/3 El programa de la jornada {i}.", f"3/3 Inscripcions a la jornada {i}.")
+    return Draft(DraftKind.DIGEST, f"1/3 {text}", START, follow_ups=follow_ups)
 
 
 def publish_due(config: Path, moment: datetime) -> subprocess.Popen[str]:
@@ -202,7 +214,7 @@ def note_kill(store: Store, fake_x: FakeX, tally: Tally) -> None:
     on_x = {post.text for post in fake_x.posts if not post.deleted}
     tally.kills += 1
     tally.kills_with_claim_open += bool(claimed)
-    tally.kills_after_store += any(draft.text in on_x for draft in claimed)
+    tally.kills_after_store += any(text in on_x for draft in claimed for text in draft.posts)
 
 
 def outcome(store: Store) -> dict[int, tuple[DraftStatus, str | None]]:
@@ -227,16 +239,32 @@ def settle(config: Path, store: Store, clock: RunClock, tally: Tally) -> None:
 def problems(drafts: list[Draft], posts: list[FakePost]) -> list[str]:
     """Everything that breaks "published exactly once, or needs-check, none lost"."""
     on_x = _live_ids_by_text(posts)
-    texts = {draft.text for draft in drafts}
+    texts = {text for draft in drafts for text in draft.posts}
     found = [f"{ids} on X are no draft's: {t!r}" for t, ids in on_x.items() if t not in texts]
     for draft in drafts:
-        ids = on_x.get(draft.text, [])
-        if len(ids) > 1:
-            found.append(f"#{draft.id} went out {len(ids)} times: {ids}")
-        elif draft.status is S.PUBLISHED and ids != [draft.post_id]:
-            found.append(f"#{draft.id} recorded as post {draft.post_id}, X has {ids}")
+        ids = [on_x.get(text, []) for text in draft.posts]
+        if any(len(post_ids) > 1 for post_ids in ids):
+            found.append(f"#{draft.id} went out more than once: {ids}")
+        elif draft.status is S.PUBLISHED and ids != [[i] for i in recorded(draft)]:
+            found.append(f"#{draft.id} recorded as posts {recorded(draft)}, X has {ids}")
         elif draft.status not in (S.PUBLISHED, S.NEEDS_CHECK):
             found.append(f"#{draft.id} ended {draft.status}: {draft.status_reason}")
+    return found + broken_chains(drafts, posts)
+
+
+def recorded(draft: Draft) -> list[str]:
+    return list(draft.thread_post_ids) if draft.follow_ups else [draft.post_id or ""]
+
+
+def broken_chains(drafts: list[Draft], posts: list[FakePost]) -> list[str]:
+    """Each later post of a published thread must answer the post before it."""
+    replies = {post.id: post.reply_to for post in posts}
+    found = []
+    for draft in drafts:
+        ids = draft.thread_post_ids
+        for before, after in pairwise(ids):
+            if replies.get(after) != before:
+                found.append(f"#{draft.id}: {after} answers {replies.get(after)}, not {before}")
     return found
 
 

@@ -23,6 +23,7 @@ from bot.models import (
     FetchRequest,
     FetchResult,
     NewsItem,
+    OutgoingPost,
     PublishedPost,
 )
 from bot.ports import CalendarReading, FeedReading
@@ -79,10 +80,10 @@ class FlakyPublisher(DryRunPublisher):
         super().__init__(outbox)
         self.refuse: set[int] = set()
 
-    def publish(self, draft: Draft, now: datetime) -> PublishedPost:
-        if draft.id in self.refuse:
+    def publish(self, post: OutgoingPost, now: datetime) -> PublishedPost:
+        if post.draft_id in self.refuse:
             raise PublishError("X ha respost 403: text duplicat")
-        return super().publish(draft, now)
+        return super().publish(post, now)
 
 
 @pytest.fixture
@@ -422,7 +423,7 @@ def claim_and_crash(app: service.App, draft: Draft, publish: bool) -> None:
         draft.id or 0, actor="xmess-bot", action="claim", at=NOW, status=S.PUBLISHING
     )
     if publish:
-        app.publisher.publish(claimed, NOW)
+        app.publisher.publish(publishing.next_post(claimed), NOW)
 
 
 @pytest.mark.parametrize("went_out", [True, False])

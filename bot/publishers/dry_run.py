@@ -1,7 +1,9 @@
 """The dry-run publisher: appends each post to a JSON Lines outbox instead of a network.
 
 It is the default, so a new installation can run end to end without credentials. Each line is
-one object: `draft_id`, `network`, `text`, `published_at` (ISO 8601 UTC), `post_id`. The line
+one object: `draft_id`, `index` (the post's place in a thread, 0 for the first), `network`,
+`text`, `reply_to` (the post it answers, or null), `image_url` and `image_alt`, `published_at`
+(ISO 8601 UTC), `post_id`. The line
 is written and flushed to disk in one `write`, so after a crash the outbox says for certain
 whether a draft went out (`lookup`).
 """
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from bot.errors import PublishError
-from bot.models import Draft, PublishedPost
+from bot.models import OutgoingPost, PublishedPost
 
 
 class DryRunPublisher:
@@ -24,26 +26,32 @@ class DryRunPublisher:
     def __init__(self, outbox: Path) -> None:
         self.outbox = outbox
 
-    def publish(self, draft: Draft, now: datetime) -> PublishedPost:
-        post = PublishedPost(post_id=f"dry-run-{draft.id}", url=None, published_at=now)
+    def publish(self, post: OutgoingPost, now: datetime) -> PublishedPost:
+        suffix = f"-{post.index + 1}" if post.index else ""
+        sent = PublishedPost(post_id=f"dry-run-{post.draft_id}{suffix}", url=None, published_at=now)
         line = {
-            "draft_id": draft.id,
+            "draft_id": post.draft_id,
+            "index": post.index,
             "network": self.network,
-            "text": draft.text,
+            "text": post.text,
+            "reply_to": post.reply_to,
+            "image_url": post.image.url if post.image else None,
+            "image_alt": post.image.alt if post.image else None,
             "published_at": now.isoformat(),
-            "post_id": post.post_id,
+            "post_id": sent.post_id,
         }
         self._append(json.dumps(line, ensure_ascii=False) + "\n")
-        return post
+        return sent
 
     def delete(self, post_id: str, now: datetime) -> None:
         """Recorded as its own line: the outbox is append-only, like the history."""
         line = {"deleted_post_id": post_id, "deleted_at": now.isoformat()}
         self._append(json.dumps(line) + "\n")
 
-    def lookup(self, draft: Draft) -> PublishedPost | None:
+    def lookup(self, post: OutgoingPost) -> PublishedPost | None:
         for line in self._lines():
-            if line.get("draft_id") == draft.id and "text" in line:
+            same_post = (line.get("draft_id"), line.get("index", 0)) == (post.draft_id, post.index)
+            if same_post and "text" in line:
                 return PublishedPost(
                     post_id=str(line["post_id"]),
                     url=None,

@@ -2,9 +2,14 @@
 
 What each answer of X means for the draft:
 
-* 201: published, with the post's id and URL.
+* 201: published, with the post's id and URL. A thread's later posts are replies
+  (`reply.in_reply_to_tweet_id`); the image goes up first (`x_media`), and a failed image never
+  holds the post back: it goes out without it, and `PublishedPost.warning` says why.
 * 429: `PublishDeferred` until the limit resets (tweepy's `reset_time`; `wait_on_rate_limit` is
-  off, since it would sleep inside the call without bound).
+  off, since it would sleep inside the call without bound). When the 24-hour post limit is the
+  one spent (`x-user-limit-24hour-remaining: 0`, or the app's), it waits for that reset instead.
+* 403 "Reply to this conversation is not allowed": `RepliesRefused` (X restricted replies
+  through the API in 2026); the rest of the thread is left to a person.
 * 403 "duplicate content": after an earlier attempt of this draft whose answer was lost, it
   means that attempt went out: the post is looked up among the recent ones and recorded. On a
   first attempt it is the group's own repeat: an error they can act on (edit, re-approve).
@@ -22,6 +27,7 @@ from __future__ import annotations
 import html
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,12 +40,16 @@ from bot.errors import (
     PublishDeferred,
     PublishError,
     PublishUncertain,
+    RepliesRefused,
 )
-from bot.models import Draft, PublishedPost
+from bot.models import Image, OutgoingPost, PublishedPost, PublisherProblemKind
+from bot.publishers.x_media import MediaUnavailable, upload_image
 from bot.publishers.x_transport import route_client
 from bot.settings import XSettings
 
 DUPLICATE = "duplicate content"
+REPLIES_NOT_ALLOWED = "Reply to this conversation is not allowed"
+DAILY_LIMIT_HEADERS = ("x-user-limit-24hour", "x-app-limit-24hour")
 RECENT_POSTS = 100
 POST_URL = "https://x.com/i/web/status/{id}"
 
@@ -84,17 +94,30 @@ class XPublisher:
                 raise PublishBlocked(str(error)) from None
         return self._client
 
-    def publish(self, draft: Draft, now: datetime) -> PublishedPost:
+    def publish(self, post: OutgoingPost, now: datetime) -> PublishedPost:
+        media_ids, warning = self._media(post.image)
         try:
-            response = self.client.create_tweet(text=draft.text, user_auth=True)
+            response = self.client.create_tweet(
+                text=post.text, in_reply_to_tweet_id=post.reply_to, media_ids=media_ids,
+                user_auth=True,
+            )  # fmt: skip
         except tweepy.Forbidden as error:
-            return self._after_refusal(draft, error)
+            return self._after_refusal(post, error)
         except (tweepy.TweepyException, requests.RequestException) as error:
             raise _publish_error(error, now) from None
-        return _published(str(response.data["id"]), now)
+        return replace(_published(str(response.data["id"]), now), warning=warning)
 
-    def lookup(self, draft: Draft) -> PublishedPost | None:
-        """The account's recent post with this draft's text, or None if there is none."""
+    def _media(self, image: Image | None) -> tuple[list[str] | None, str | None]:
+        """The uploaded image's id, or why the post goes without it."""
+        if image is None:
+            return None, None
+        try:
+            return [upload_image(self.client, image, self._settings.timeout_seconds)], None
+        except MediaUnavailable as error:
+            return None, f"publicat sense la imatge: {error}"
+
+    def lookup(self, post: OutgoingPost) -> PublishedPost | None:
+        """The account's recent post with this text, or None if there is none."""
         try:
             response = self.client.get_users_tweets(
                 self.account_id, max_results=RECENT_POSTS, user_auth=True,
@@ -104,10 +127,10 @@ class XPublisher:
             raise PublishError(
                 f"no s'ha pogut comprovar a X si ja hi és: {_describe(error)}"
             ) from None
-        wanted = _comparable(draft.text)
-        for post in response.data or ():
-            if _comparable(_expanded(post.data)) == wanted:
-                return _published(str(post.id), post.created_at.astimezone(UTC))
+        wanted = _comparable(post.text)
+        for recent in response.data or ():
+            if _comparable(_expanded(recent.data)) == wanted:
+                return _published(str(recent.id), recent.created_at.astimezone(UTC))
         return None
 
     def delete(self, post_id: str, now: datetime) -> None:
@@ -130,10 +153,12 @@ class XPublisher:
         """X access tokens start with the account's id (tweepy relies on it too)."""
         return str(self.client.access_token).partition("-")[0]
 
-    def _after_refusal(self, draft: Draft, error: tweepy.Forbidden) -> PublishedPost:
-        if not any(DUPLICATE in message for message in error.api_messages):
+    def _after_refusal(self, post: OutgoingPost, error: tweepy.Forbidden) -> PublishedPost:
+        if post.reply_to and _says(error, REPLIES_NOT_ALLOWED):
+            raise RepliesRefused("X no deixa publicar respostes des de l'API") from None
+        if not _says(error, DUPLICATE):
             raise PublishError(f"X ha refusat la publicació (403): {_describe(error)}") from None
-        found = self.lookup(draft) if draft.publish_attempts > 1 else None
+        found = self.lookup(post) if post.retry else None
         if found is None:
             raise PublishError(
                 "X no accepta el text perquè el compte ja l'ha publicat: "
@@ -142,17 +167,45 @@ class XPublisher:
         return found
 
 
+def _says(error: tweepy.HTTPException, words: str) -> bool:
+    return any(words in message for message in error.api_messages)
+
+
 def _publish_error(
     error: tweepy.TweepyException | requests.RequestException, now: datetime
 ) -> PublishError:
     if isinstance(error, tweepy.TooManyRequests):
-        until = datetime.fromtimestamp(error.reset_time, UTC) if error.reset_time else now
-        return PublishDeferred(f"límit de X: es torna a provar a {until.isoformat()}", until)
+        return _deferred(error, now)
     if isinstance(error, tweepy.TwitterServerError | requests.RequestException):
         return PublishUncertain(f"resposta incerta de X: {_describe(error)}")
     if isinstance(error, tweepy.Unauthorized):
         return PublishBlocked("X no accepta les credencials (401): reviseu XMESS_X__…")
     return PublishError(f"X ha refusat la publicació: {_describe(error)}")
+
+
+def _deferred(error: tweepy.TooManyRequests, now: datetime) -> PublishDeferred:
+    """Until the spent limit resets: the 24-hour post limit if that is the one, else the
+    endpoint's 15-minute window (tweepy's `reset_time`)."""
+    daily = _daily_reset(error.response.headers)
+    if daily is not None:
+        return PublishDeferred(
+            f"límit diari de publicacions de X esgotat: es torna a provar a {daily.isoformat()}",
+            daily,
+            PublisherProblemKind.DAILY_LIMIT,
+        )
+    until = datetime.fromtimestamp(error.reset_time, UTC) if error.reset_time else now
+    return PublishDeferred(f"límit de X: es torna a provar a {until.isoformat()}", until)
+
+
+def _daily_reset(headers: Mapping[str, str]) -> datetime | None:
+    """The latest reset among the spent 24-hour limits (the user's and the app's), if any."""
+    resets = [
+        headers.get(f"{prefix}-reset", "")
+        for prefix in DAILY_LIMIT_HEADERS
+        if headers.get(f"{prefix}-remaining") == "0"
+    ]
+    seconds = [int(reset) for reset in resets if reset.isdigit()]
+    return datetime.fromtimestamp(max(seconds), UTC) if seconds else None
 
 
 def _describe(error: Exception) -> str:

@@ -4,7 +4,7 @@ writes one history row in the same transaction, so the history is complete by co
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -244,14 +244,19 @@ class SqlStore:
             return [_draft_from_row(row) for row in tx.execute(query).all()]
 
     def sent_posts(self, since: datetime) -> list[tuple[datetime, str]]:
-        """When each post since `since` went out, and its text (for the caps and the budget).
-        A retracted post was sent, and paid for, all the same."""
-        query = select(drafts.c.published_at, drafts.c.text).where(
+        """When each post since `since` went out, and its text (for the caps and the budget):
+        every post of a thread counts. A retracted post was sent, and paid for, all the same."""
+        query = select(drafts.c.published_at, drafts.c.text, drafts.c.follow_ups).where(
             drafts.c.status.in_((DraftStatus.PUBLISHED.value, DraftStatus.RETRACTED.value)),
             drafts.c.published_at >= since,
         )
         with self._tx() as tx:
-            return [(row.published_at, row.text) for row in tx.execute(query)]
+            rows = tx.execute(query).all()
+        return [
+            (row.published_at, text)
+            for row in rows
+            for text in (row.text, *json.loads(row.follow_ups))
+        ]
 
     def booked_times(self, since: datetime) -> list[datetime]:
         """The slots taken since `since`: approved or going out, and already sent."""
@@ -313,9 +318,10 @@ class SqlStore:
                 )
             )
 
-    def clear_problem(self, kind: PublisherProblemKind) -> None:
+    def clear_problems(self, kinds: Iterable[PublisherProblemKind]) -> None:
+        values = [kind.value for kind in kinds]
         with self._tx() as tx:
-            tx.execute(delete(publisher_problems).where(publisher_problems.c.kind == kind.value))
+            tx.execute(delete(publisher_problems).where(publisher_problems.c.kind.in_(values)))
 
     def stuck_publishing(self, older_than: datetime) -> list[Draft]:
         """Drafts a crashed run left half-way: claimed before `older_than` and never settled."""
