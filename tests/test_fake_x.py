@@ -10,7 +10,13 @@ import pytest
 import requests
 import tweepy
 
-from bot.fake_x import DUPLICATE_DETAIL, FakeCredentials, FakePost, FakeX
+from bot.fake_x import (
+    DUPLICATE_DETAIL,
+    REPLY_NOT_ALLOWED_DETAIL,
+    FakeCredentials,
+    FakePost,
+    FakeX,
+)
 from bot.publishers.x_transport import RoutingAdapter, route_client
 
 NOW = datetime(2025, 5, 1, 9, 30, tzinfo=UTC)
@@ -268,3 +274,39 @@ def test_a_spent_daily_post_limit_answers_429_with_its_own_reset(
         "0",
     )
     assert headers["x-user-limit-24hour-reset"] == str(EPOCH_NOW + 86400)
+
+
+def test_refused_replies_answer_x_s_2026_restriction(client: tweepy.Client, fake_x: FakeX) -> None:
+    client.create_tweet(text="1/2 Agenda de la setmana")
+    fake_x.refuse_replies()
+    with pytest.raises(tweepy.errors.Forbidden) as raised:
+        client.create_tweet(text="2/2 Fins aviat", in_reply_to_tweet_id=FIRST_ID)
+    assert raised.value.api_messages == [REPLY_NOT_ALLOWED_DETAIL]
+    assert [post.text for post in fake_x.posts] == ["1/2 Agenda de la setmana"]
+
+
+def test_a_post_naming_an_unfinished_upload_is_invalid(client: tweepy.Client) -> None:
+    with pytest.raises(tweepy.errors.BadRequest) as raised:
+        client.create_tweet(text="Amb imatge", media_ids=["1800000000000000999"])
+    assert raised.value.api_messages == ["The media ids must be uploaded and finalized"]
+
+
+def test_an_upload_of_the_wrong_size_is_not_finalized(client: tweepy.Client) -> None:
+    auth = tweepy.OAuth1UserHandler(
+        CREDENTIALS.consumer_key, CREDENTIALS.consumer_secret,
+        CREDENTIALS.access_token, CREDENTIALS.access_token_secret,
+    ).apply_auth()  # fmt: skip
+    api = "https://api.x.com/2/media/upload"
+    started = client.session.post(
+        f"{api}/initialize", json={"media_type": "image/png", "total_bytes": 10}, auth=auth
+    )
+    media_id = started.json()["data"]["id"]
+    client.session.post(
+        f"{api}/{media_id}/append", files={"media": ("c", b"12345")},
+        data={"segment_index": "0"}, auth=auth,
+    )  # fmt: skip
+    finalized = client.session.post(f"{api}/{media_id}/finalize", auth=auth)
+    assert (started.status_code, finalized.status_code) == (200, 400)
+    assert finalized.json()["errors"][0]["message"] == (
+        "The uploaded size does not match total_bytes"
+    )
