@@ -25,6 +25,7 @@ from bot.models import (
     NewsItem,
     OutgoingPost,
     PublishedPost,
+    PublisherProblemKind,
 )
 from bot.ports import CalendarReading, FeedReading
 from bot.publishers.dry_run import DryRunPublisher
@@ -550,4 +551,9 @@ def test_the_monthly_budget_holds_posts_back(app: service.App) -> None:
     assert [(o.status, o.detail) for o in outcomes][1] == (
         S.APPROVED,
         "retingut: pressupost mensual de 0.30 USD esgotat (gastat 0.20)",
+    )
+    [problem] = app.store.publisher_problems()
+    assert (problem.kind, problem.detail) == (
+        PublisherProblemKind.BUDGET,
+        "pressupost mensual de 0.30 USD esgotat (gastat 0.20)",
     )
