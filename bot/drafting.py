@@ -121,9 +121,7 @@ class Drafter:
         """A pending announcement of one event occurrence, in local day and time."""
         if occurrence.private or occurrence.cancelled:
             raise DraftError(f"l'acte «{occurrence.title}» és privat o cancel·lat: no s'anuncia")
-        fitted = self.fit(
-            EVENT_TEMPLATE, self._event_context(occurrence), shrinkable=EVENT_SHRINKABLE
-        )
+        fitted = self.event_post(EVENT_TEMPLATE, occurrence)
         return Draft(
             kind=DraftKind.EVENT,
             text=fitted.text,
@@ -133,6 +131,12 @@ class Drafter:
             over_limit=not fitted.fits,
             event_key=occurrence.key,
         )
+
+    def event_post(self, template: str, occurrence: EventOccurrence, **extra: object) -> FittedText:
+        """Any post about one occurrence (announcement, reminder, cancellation, new date):
+        the event's variables (templates/README.md) plus `extra`, fitted like an announcement."""
+        context = self._event_context(occurrence) | extra
+        return self.fit(template, context, shrinkable=EVENT_SHRINKABLE)
 
     def _event_context(self, occurrence: EventOccurrence) -> dict[str, object]:
         # A calendar may carry an end before the start; read such an event as its start.
