@@ -62,12 +62,12 @@ def parse_offset(text: str) -> Offset:
 def reminder_times(
     occurrence: EventOccurrence, offsets: Sequence[Offset], zone: ZoneInfo, all_day_time: time
 ) -> list[Reminder]:
-    """Every reminder of `occurrence`, earliest first: only those before its start, and one
+    """Every reminder of `occurrence`, earliest first: only those still useful (`useful_until`), one
     per moment (two offsets landing on the same minute make one reminder, the first named)."""
     found: dict[datetime, Reminder] = {}
     for offset in offsets:
         at = _moment(occurrence, offset, zone, all_day_time)
-        if at < occurrence.starts_at and at not in found:
+        if at < useful_until(occurrence) and at not in found:
             found[at] = Reminder(offset.label, at)
     return sorted(found.values(), key=lambda reminder: reminder.at)
 
@@ -100,10 +100,18 @@ def days_until_word(reminder_at: datetime, starts_at: datetime, zone: ZoneInfo) 
     return f"d'aquí a {days} dies"
 
 
-def is_stale(reminder_at: datetime, starts_at: datetime, now: datetime, late: timedelta) -> bool:
-    """A reminder is no use once its event has started or once it is `late` past its time:
-    "d'aquí a 7 dies" published a day late is wrong, so it is expired rather than sent."""
-    return starts_at <= now or reminder_at + late < now
+def useful_until(occurrence: EventOccurrence) -> datetime:
+    """A timed event's reminders must go out before it starts; an all-day event (a fair) runs
+    all day, so its day-of reminder at 9:00 is useful until it ends."""
+    return occurrence.ends_at if occurrence.all_day else occurrence.starts_at
+
+
+def is_stale(
+    reminder_at: datetime, occurrence: EventOccurrence, now: datetime, late: timedelta
+) -> bool:
+    """A reminder is no use once its event has started (`useful_until`) or once it is `late`
+    past its time: "d'aquí a 7 dies" published a day late is wrong, so it expires unsent."""
+    return useful_until(occurrence) <= now or reminder_at + late < now
 
 
 def reminder_key(occurrence: EventOccurrence, offset: str) -> str:

@@ -154,12 +154,12 @@ def expire_stale(app: service.App, now: datetime) -> int:
 def _staleness(
     draft: Draft, occurrence: EventOccurrence, now: datetime, late: timedelta
 ) -> str | None:
-    if occurrence.starts_at <= now:
+    if draft.kind is not DraftKind.REMINDER:
+        return "l'acte ja ha començat" if occurrence.starts_at <= now else None
+    if reminders.useful_until(occurrence) <= now:
         return "l'acte ja ha començat"
-    passed = (
-        draft.kind is DraftKind.REMINDER
-        and draft.scheduled_at is not None
-        and reminders.is_stale(draft.scheduled_at, occurrence.starts_at, now, late)
+    passed = draft.scheduled_at is not None and reminders.is_stale(
+        draft.scheduled_at, occurrence, now, late
     )
     return "l'hora del recordatori ja ha passat" if passed else None
 
