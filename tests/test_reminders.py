@@ -102,6 +102,10 @@ JORNADA_LINES = (
 )
 
 
+def reminded(when: str, title: str, lines: str) -> str:
+    return f"⏰ Recordatori, {when}: {title}\n{lines}"
+
+
 def drafts_of(app: service.App, kind: DraftKind) -> list[Draft]:
     return app.store.list_drafts((), (kind,))
 
@@ -127,10 +131,22 @@ def test_a_single_event_gets_three_reminders_with_their_texts_and_times(
     sync(app, local(2026, 11, 20, 12), JORNADA)
 
     assert reminders(app) == [
-        (S.PENDING, local(2026, 11, 26, 9), f"⏰ Recordatori, d’aquí a 7 dies: Jornada de mercats socials\n{JORNADA_LINES}"),
-        (S.PENDING, local(2026, 12, 2, 9), f"⏰ Recordatori, demà: Jornada de mercats socials\n{JORNADA_LINES}"),
-        (S.PENDING, local(2026, 12, 3, 8), f"⏰ Recordatori, avui: Jornada de mercats socials\n{JORNADA_LINES}"),
-    ]  # fmt: skip
+        (
+            S.PENDING,
+            local(2026, 11, 26, 9),
+            reminded("d’aquí a 7 dies", "Jornada de mercats socials", JORNADA_LINES),
+        ),
+        (
+            S.PENDING,
+            local(2026, 12, 2, 9),
+            reminded("demà", "Jornada de mercats socials", JORNADA_LINES),
+        ),
+        (
+            S.PENDING,
+            local(2026, 12, 3, 8),
+            reminded("avui", "Jornada de mercats socials", JORNADA_LINES),
+        ),
+    ]
 
 
 def test_a_weekly_meeting_skips_its_exception_and_follows_its_moved_occurrence(
@@ -154,7 +170,11 @@ def test_a_weekly_meeting_skips_its_exception_and_follows_its_moved_occurrence(
         # 23 April is cancelled: nothing
         local(2026, 4, 23, 9), local(2026, 4, 29, 9), local(2026, 4, 30, 16),
     ])  # fmt: skip
-    moved = [d.text for d in drafts_of(app, DraftKind.REMINDER) if d.scheduled_at == local(2026, 3, 19, 9) and "Divendres" in d.text]  # fmt: skip
+    moved = [
+        d.text
+        for d in drafts_of(app, DraftKind.REMINDER)
+        if d.scheduled_at == local(2026, 3, 19, 9) and "Divendres" in d.text
+    ]
     assert moved == [
         "⏰ Recordatori, demà: Reunió de coordinació\n"
         "🗓️ Divendres, 20 de març, de 17 a 18.30 h\n"
@@ -178,10 +198,22 @@ def test_an_all_day_fair_is_reminded_at_nine_on_its_first_day(app: service.App) 
         "#XMESS #EconomiaSocial"
     )
     assert reminders(app) == [
-        (S.PENDING, local(2026, 5, 9, 9), f"⏰ Recordatori, d’aquí a 7 dies: Fira d’Economia Social i Solidària\n{lines}"),
-        (S.PENDING, local(2026, 5, 15, 9), f"⏰ Recordatori, demà: Fira d’Economia Social i Solidària\n{lines}"),
-        (S.PENDING, local(2026, 5, 16, 9), f"⏰ Recordatori, avui: Fira d’Economia Social i Solidària\n{lines}"),
-    ]  # fmt: skip
+        (
+            S.PENDING,
+            local(2026, 5, 9, 9),
+            reminded("d’aquí a 7 dies", "Fira d’Economia Social i Solidària", lines),
+        ),
+        (
+            S.PENDING,
+            local(2026, 5, 15, 9),
+            reminded("demà", "Fira d’Economia Social i Solidària", lines),
+        ),
+        (
+            S.PENDING,
+            local(2026, 5, 16, 9),
+            reminded("avui", "Fira d’Economia Social i Solidària", lines),
+        ),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -229,7 +261,8 @@ def test_a_category_override_gives_other_offsets(tmp_path: Path) -> None:
     sync(app, local(2026, 11, 20, 12), JORNADA, replace(JORNADA, uid="fira", categories=("Fira",)))
 
     assert sorted(at for _, at, _ in reminders(app) if at) == [
-        local(2026, 11, 26, 9), local(2026, 11, 30, 18), local(2026, 12, 2, 9), local(2026, 12, 3, 8)
+        local(2026, 11, 26, 9), local(2026, 11, 30, 18),
+        local(2026, 12, 2, 9), local(2026, 12, 3, 8),
     ]  # fmt: skip
 
 
@@ -334,10 +367,22 @@ def test_a_moved_event_sends_its_approved_reminder_back_with_the_new_date(
     sync(app, local(2026, 11, 21, 12), MOVED)
 
     assert reminders(app) == [
-        (S.PENDING, local(2026, 12, 3, 9), f"⏰ Recordatori, d’aquí a 7 dies: Jornada de mercats socials\n{MOVED_LINES}"),
-        (S.PENDING, local(2026, 12, 9, 9), f"⏰ Recordatori, demà: Jornada de mercats socials\n{MOVED_LINES}"),
-        (S.PENDING, local(2026, 12, 10, 15), f"⏰ Recordatori, avui: Jornada de mercats socials\n{MOVED_LINES}"),
-    ]  # fmt: skip
+        (
+            S.PENDING,
+            local(2026, 12, 3, 9),
+            reminded("d’aquí a 7 dies", "Jornada de mercats socials", MOVED_LINES),
+        ),
+        (
+            S.PENDING,
+            local(2026, 12, 9, 9),
+            reminded("demà", "Jornada de mercats socials", MOVED_LINES),
+        ),
+        (
+            S.PENDING,
+            local(2026, 12, 10, 15),
+            reminded("avui", "Jornada de mercats socials", MOVED_LINES),
+        ),
+    ]
     assert drafts_of(app, DraftKind.CORRECTION) == []  # nothing had gone out
 
 
