@@ -239,12 +239,14 @@ def markdown(digest: Digest, zone: ZoneInfo, apostrophe: str) -> str:
         f"Setmana {digest.week}, {period_words(digest, zone, apostrophe)}: {counts(digest)}.",
     ]
     for group in digest.members:
-        lines += ["", f"## {_md(capitalise_start(group.member))}", ""]
+        lines += ["", f"## {_md(capitalise_start(group.member), apostrophe)}", ""]
         for item in group.items:
-            lines.append(f"- [{_md(item.title)}](<{item.link}>) · {_day(item, zone, apostrophe)}")
+            lines.append(
+                f"- [{_md(item.title, apostrophe)}](<{item.link}>) · {_day(item, zone, apostrophe)}"
+            )
             summary = _short(item.summary)
             if summary:
-                lines.append(f"  {_md(summary)}")
+                lines.append(f"  {_md(summary, apostrophe)}")
     return "\n".join(lines) + "\n"
 
 
@@ -260,11 +262,11 @@ def html_page(digest: Digest, zone: ZoneInfo, apostrophe: str) -> str:
         f"<title>{html.escape(title)}</title></head>",
         "<body>",
         "<h1>Resum setmanal de la XMESS</h1>",
-        f"<p>Setmana {digest.week}, {html.escape(period_words(digest, zone, apostrophe))}: "
-        f"{html.escape(counts(digest))}.</p>",
+        f"<p>Setmana {digest.week}, {_html(period_words(digest, zone, apostrophe), apostrophe)}: "
+        f"{_html(counts(digest), apostrophe)}.</p>",
     ]
     for group in digest.members:
-        parts += [f"<h2>{html.escape(capitalise_start(group.member))}</h2>", "<ul>"]
+        parts += [f"<h2>{_html(capitalise_start(group.member), apostrophe)}</h2>", "<ul>"]
         parts += [_html_item(item, zone, apostrophe) for item in group.items]
         parts.append("</ul>")
     return "\n".join([*parts, "</body>", "</html>"]) + "\n"
@@ -272,11 +274,11 @@ def html_page(digest: Digest, zone: ZoneInfo, apostrophe: str) -> str:
 
 def _html_item(item: NewsItem, zone: ZoneInfo, apostrophe: str) -> str:
     summary = _short(item.summary)
-    paragraph = f"<br>{html.escape(summary)}" if summary else ""
-    return (
-        f'<li><a href="{html.escape(item.link, quote=True)}">{html.escape(item.title)}</a>'
-        f" · {html.escape(_day(item, zone, apostrophe))}{paragraph}</li>"
-    )
+    paragraph = f"<br>{_html(summary, apostrophe)}" if summary else ""
+    title = _html(item.title, apostrophe)
+    if item.link.startswith(("https://", "http://")):  # never a javascript: link on our page
+        title = f'<a href="{html.escape(item.link, quote=True)}">{title}</a>'
+    return f"<li>{title} · {_html(_day(item, zone, apostrophe), apostrophe)}{paragraph}</li>"
 
 
 def counts(digest: Digest) -> str:
@@ -298,5 +300,11 @@ def _short(text: str) -> str:
     return flat[:SUMMARY_CHARS].rsplit(" ", 1)[0].rstrip(" ,.;:") + ELLIPSIS
 
 
-def _md(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+def _md(text: str, apostrophe: str) -> str:
+    """Markdown's special characters escaped, with the post's one apostrophe."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", unify_apostrophes(text, apostrophe))
+
+
+def _html(text: str, apostrophe: str) -> str:
+    """Escaped for HTML, with the post's one apostrophe."""
+    return html.escape(unify_apostrophes(text, apostrophe), quote=False)
