@@ -51,14 +51,17 @@ def draft_reminders(app: service.App) -> ReminderReport:
 
 
 def draft_occurrence_reminders(app: service.App, occurrence: EventOccurrence, now: datetime) -> int:
-    """Draft this occurrence's reminders not drafted yet that leave the group at least
-    `min_notice_hours` to approve them; how many were drafted."""
+    """Draft this occurrence's reminders not drafted yet whose time is within the reminders'
+    `lookahead_days` (so the queue is not filled months ahead) and that leave the group at
+    least `min_notice_hours` to approve them; how many were drafted."""
     if occurrence.private or occurrence.cancelled:
         return 0
-    notice = timedelta(hours=app.settings.reminders.min_notice_hours)
+    settings = app.settings.reminders
+    notice = timedelta(hours=settings.min_notice_hours)
+    horizon = timedelta(days=settings.lookahead_days)
     drafted = 0
     for reminder in reminders_of(app, occurrence):
-        if reminder.at - now >= notice:
+        if notice <= reminder.at - now <= horizon:
             draft = reminder_draft(app, occurrence, reminder, now)
             key = reminders.reminder_key(occurrence, reminder.offset)
             drafted += app.store.add_draft(draft, service.SYSTEM_ACTOR, key) is not None

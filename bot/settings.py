@@ -175,6 +175,7 @@ class ReminderSettings(_Section):
 
     offsets: list[str] = Field(default_factory=lambda: list(DEFAULT_OFFSETS))
     all_day_time: time = DEFAULT_ALL_DAY_TIME
+    lookahead_days: int = Field(default=14, ge=0)
     min_notice_hours: float = Field(default=2.0, ge=0)
     late_minutes: int = Field(default=30, ge=0)
     overrides: list[ReminderOverride] = Field(default_factory=list)

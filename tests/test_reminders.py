@@ -150,8 +150,9 @@ def test_a_single_event_gets_three_reminders_with_their_texts_and_times(
 
 
 def test_a_weekly_meeting_skips_its_exception_and_follows_its_moved_occurrence(
-    app: service.App,
+    tmp_path: Path,
 ) -> None:
+    app = make_app(tmp_path, reminders={"lookahead_days": 60})
     calendar = parse_calendar(
         (FIXTURES / "reunio-coordinacio.ics").read_bytes(),
         start=local(2026, 3, 1), end=local(2026, 5, 1), timezone=MADRID,
@@ -189,7 +190,7 @@ def test_an_all_day_fair_is_reminded_at_nine_on_its_first_day(app: service.App) 
         title="Fira d'Economia Social i Solidària", location="Parc de l'Agulla, Manresa",
         url="https://firaess.cat/",
     )  # fmt: skip
-    sync(app, local(2026, 4, 20, 12), fair)
+    sync(app, local(2026, 5, 3, 12), fair)
 
     lines = (
         "🗓️ Des de dissabte, 16 de maig, fins a diumenge, 17 de maig\n"
@@ -238,7 +239,7 @@ def test_an_all_day_fair_is_reminded_at_nine_on_its_first_day(app: service.App) 
 def test_reminders_keep_their_local_times_on_the_dst_days(
     app: service.App, starts: datetime, expected_utc: list[datetime]
 ) -> None:
-    sync(app, starts - timedelta(days=20), event(starts, starts + timedelta(hours=2)))
+    sync(app, starts - timedelta(days=10), event(starts, starts + timedelta(hours=2)))
 
     assert [at for _, at, _ in reminders(app)] == expected_utc
     assert [at.astimezone(MADRID).time() for _, at, _ in reminders(app) if at] == [
@@ -252,6 +253,17 @@ def test_a_reminder_too_close_to_approve_is_not_drafted(app: service.App) -> Non
     sync(app, local(2026, 12, 2, 8), JORNADA)  # the day-before 9:00 is an hour away
 
     assert [at for _, at, _ in reminders(app)] == [local(2026, 12, 3, 8)]
+
+
+def test_reminders_are_drafted_once_within_their_lookahead(app: service.App) -> None:
+    synced = sync(app, local(2026, 11, 10, 12), JORNADA)  # the 7-day one is 16 days away
+    before = [at for _, at, _ in reminders(app)]
+
+    report = reminding.draft_reminders(replace(synced, clock=FixedClock(local(2026, 11, 12, 9))))
+
+    assert (before, report.drafted, [at for _, at, _ in reminders(app)]) == (
+        [], 1, [local(2026, 11, 26, 9)]
+    )  # fmt: skip
 
 
 def test_a_category_override_gives_other_offsets(tmp_path: Path) -> None:
