@@ -14,9 +14,8 @@ from datetime import datetime
 from bot import digest, service
 from bot.cost import estimate
 from bot.digest import Digest
+from bot.drafting import DIGEST_TEMPLATE
 from bot.models import Draft, DraftKind, FittedText
-
-DIGEST_TEMPLATE = "digest.txt.j2"
 
 
 @dataclass(frozen=True)

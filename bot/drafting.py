@@ -37,6 +37,10 @@ from bot.weighted_length import X_LIMIT, url_spans, weighted_length
 
 NEWS_TEMPLATE = "news.txt.j2"
 EVENT_TEMPLATE = "event.txt.j2"
+REMINDER_TEMPLATE = "reminder.txt.j2"
+CANCELLATION_TEMPLATE = "cancellation.txt.j2"
+MOVED_TEMPLATE = "event-moved.txt.j2"
+DIGEST_TEMPLATE = "digest.txt.j2"
 DEFAULT_HASHTAGS = ("#EconomiaSocial",)
 # Cut in this order; the last one keeps its first word, so a post still says what it is about.
 NEWS_SHRINKABLE = ("summary", "title")
@@ -210,6 +214,12 @@ class Drafter:
             location="Igualada", url=link,
         )  # fmt: skip
         self.draft_event(event, now=now)
+        for template in (REMINDER_TEMPLATE, CANCELLATION_TEMPLATE, MOVED_TEMPLATE):
+            self.event_post(template, event, when="demà", previous=now, previous_all_day=False)
+        digest = {"period": "del 23 al 30 de novembre", "counts": "2 notícies de 1 municipi",
+                  "members": "Igualada", "week": "2026-W48", "numbering": "1/2", "url": link,
+                  "hashtags": self._hashtags}  # fmt: skip
+        self.fit(DIGEST_TEMPLATE, digest, shrinkable=("members",))
 
     def _measure(self, template: str, values: Mapping[str, object]) -> FittedText:
         text = self._render(template, values)

@@ -14,11 +14,12 @@ import pytest
 from bot import publishing, reminding, service
 from bot.app import build_drafter
 from bot.clock import FixedClock
+from bot.errors import ConfigError
 from bot.models import Draft, DraftKind, DraftStatus, EventOccurrence, FetchRequest, FetchResult
 from bot.ports import CalendarReading, FeedReading
 from bot.publishers.dry_run import DryRunPublisher
 from bot.reminders import Offset, parse_offset, reminder_times
-from bot.settings import Settings
+from bot.settings import BUNDLED_TEMPLATES, Settings
 from bot.slots import SlotRules
 from bot.sources.calendars import parse_calendar
 from bot.store import open_store
@@ -478,3 +479,37 @@ def test_two_offsets_on_the_same_minute_make_one_reminder() -> None:
     offsets = [parse_offset("0d 08:00"), parse_offset("2h")]
 
     assert [r.offset for r in reminder_times(JORNADA, offsets, MADRID, time(9))] == ["0d 08:00"]
+
+
+def test_the_page_can_warn_that_a_cap_or_a_pause_would_hold_a_reminder(app: service.App) -> None:
+    capped = replace(
+        sync(app, local(2026, 11, 20, 12), JORNADA), slots=SlotRules(MADRID, daily_cap=1)
+    )
+    announcement = drafts_of(app, DraftKind.EVENT)[0]
+    first = drafts_of(app, DraftKind.REMINDER)[0]
+    service.approve(capped, announcement.id or 0, "Núria", local(2026, 11, 26, 8))
+    service.approve(capped, first.id or 0, "Núria")
+    free = reminding.hold_warning(capped, drafts_of(app, DraftKind.REMINDER)[1])
+    full = reminding.hold_warning(capped, app.store.get_draft(first.id or 0))
+    publishing.pause(capped, "Núria", "dol oficial")
+    paused = reminding.hold_warning(capped, app.store.get_draft(first.id or 0))
+
+    assert (free, full, paused) == (
+        None,
+        "límit diari de 1 publicacions assolit",
+        "la publicació està aturada per Núria: dol oficial",
+    )
+
+
+def test_check_config_finds_a_templates_folder_without_the_reminder_template(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "plantilles"
+    folder.mkdir()
+    for name in ("news.txt.j2", "event.txt.j2"):
+        (folder / name).write_text((BUNDLED_TEMPLATES / name).read_text(encoding="utf-8"))
+    drafter = build_drafter(Settings(config_dir=tmp_path, templates_dir=folder))
+
+    with pytest.raises(ConfigError) as error:
+        drafter.self_check(local(2026, 11, 20, 12))
+    assert str(error.value) == "templates_dir: falta la plantilla reminder.txt.j2"
