@@ -472,7 +472,7 @@ def draft_json(draft: Draft, zone: ZoneInfo, prices: Prices) -> dict[str, Any]:
         "image_alt": draft.image.alt if draft.image else None,
         "matched_keywords": list(draft.matched_keywords),
         "over_limit": draft.over_limit,
-        "estimated_cost": estimate(draft.text, prices),
+        "estimated_cost": draft_cost(draft, prices),
         "scheduled_at": _local(draft.scheduled_at, zone),
         "created_at": _local(draft.created_at, zone),
         "published_at": _local(draft.published_at, zone),
@@ -481,6 +481,11 @@ def draft_json(draft: Draft, zone: ZoneInfo, prices: Prices) -> dict[str, Any]:
         "notes": [{"author": n.author, "text": n.text, "created_at": _local(n.created_at, zone)}
                   for n in draft.notes],
     }  # fmt: skip
+
+
+def draft_cost(draft: Draft, prices: Prices) -> float:
+    """Every post of the draft counts: a digest thread costs one request per post."""
+    return sum(estimate(post, prices) for post in draft.posts)
 
 
 def health_json(source: service.SourceHealth, zone: ZoneInfo) -> dict[str, Any]:
@@ -527,7 +532,7 @@ def draft_details(draft: Draft, zone: ZoneInfo, prices: Prices) -> str:
         f"Font: {draft.source_title or '-'} <{draft.source_url or '-'}>",
         f"Paraules clau: {', '.join(draft.matched_keywords) or '-'}",
         f"Programat: {_local(draft.scheduled_at, zone) or '-'}",
-        f"Cost estimat a X: {estimate(draft.text, prices):.3f} {prices.currency}",
+        f"Cost estimat a X: {draft_cost(draft, prices):.3f} {prices.currency}",
     ]
     if draft.image:
         lines.append(

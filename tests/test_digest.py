@@ -2,6 +2,7 @@
 which order, the thread's posts (numbering, lengths, the opening post), the Markdown and HTML
 versions, the draft made once, and the command line."""
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time
@@ -368,3 +369,11 @@ def test_digest_of_an_empty_week_says_so(config: Path) -> None:
     output = xmess(config, "digest", "--now", "2026-11-10T10:00", "--format", "html")
 
     assert output == "La setmana 2026-W45 no té cap notícia: no hi ha resum.\n"
+
+
+def test_the_queue_shows_what_the_whole_digest_thread_costs(config: Path) -> None:
+    xmess(config, "digest", "--now", "2026-11-30T10:00", "--draft")
+
+    drafts = json.loads(xmess(config, "queue", "list", "--json"))
+
+    assert [d["estimated_cost"] for d in drafts if d["kind"] == "digest"] == [0.815]
