@@ -10,11 +10,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 
 from bot import publishing, reminding, service
 from bot.app import build_drafter
+from bot.cli import main
 from bot.clock import FixedClock
 from bot.errors import ConfigError
+from bot.loopback import LoopbackServer, Resource
 from bot.models import Draft, DraftKind, DraftStatus, EventOccurrence, FetchRequest, FetchResult
 from bot.ports import CalendarReading, FeedReading
 from bot.publishers.dry_run import DryRunPublisher
@@ -513,3 +516,45 @@ def test_check_config_finds_a_templates_folder_without_the_reminder_template(
     with pytest.raises(ConfigError) as error:
         drafter.self_check(local(2026, 11, 20, 12))
     assert str(error.value) == "templates_dir: falta la plantilla reminder.txt.j2"
+
+
+# The command line, over a real calendar served on loopback
+
+
+JORNADA_ICS = b"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//XMESS//proves//CA
+BEGIN:VEVENT
+UID:jornada@xmess.cat
+DTSTAMP:20261101T090000Z
+SUMMARY:Jornada de mercats socials
+DTSTART;TZID=Europe/Madrid:20261203T100000
+DTEND;TZID=Europe/Madrid:20261203T133000
+LOCATION:Ateneu Igualadi\xc3\xad\\, Igualada
+URL:https://xmess.cat/jornada
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_poll_then_reminders_from_the_command_line(tmp_path: Path) -> None:
+    with LoopbackServer({"/agenda.ics": Resource(JORNADA_ICS, "text/calendar")}) as server:
+        config = tmp_path / "xmess.toml"
+        config.write_text(
+            'slots_file = ""\n[[calendars]]\nname = "Agenda XMESS"\n'
+            f'url = "{server.url("/agenda.ics")}"\n',
+            encoding="utf-8",
+        )
+        env = {"XMESS_CONFIG": str(config)}
+        runner = CliRunner()
+        polled = runner.invoke(main, ["poll", "--now", "2026-11-10T12:00"], env=env)
+        later = runner.invoke(main, ["reminders", "--now", "2026-11-12T10:00"], env=env)
+        again = runner.invoke(main, ["reminders", "--now", "2026-11-12T10:05"], env=env)
+        late = runner.invoke(main, ["reminders", "--now", "2026-11-26T09:31"], env=env)
+
+    assert "Esborranys nous: 1." in polled.output  # the announcement; reminders are far off
+    assert [later.output, again.output, late.output] == [
+        "Recordatoris nous: 1. Esborranys caducats: 0.\n",
+        "Recordatoris nous: 0. Esborranys caducats: 0.\n",
+        "Recordatoris nous: 2. Esborranys caducats: 1.\n",  # the 7-day one went unapproved
+    ]
