@@ -558,3 +558,40 @@ def test_poll_then_reminders_from_the_command_line(tmp_path: Path) -> None:
         "Recordatoris nous: 0. Esborranys caducats: 0.\n",
         "Recordatoris nous: 2. Esborranys caducats: 1.\n",  # the 7-day one went unapproved
     ]
+
+
+def test_an_event_moved_twice_keeps_one_waiting_correction_with_the_latest_date(
+    app: service.App,
+) -> None:
+    sync(app, local(2026, 11, 20, 12), JORNADA)
+    publish(app, DraftKind.EVENT, local(2026, 11, 20, 13))
+    sync(app, local(2026, 11, 21, 12), MOVED)
+
+    again = replace(MOVED, starts_at=local(2026, 12, 11, 17), ends_at=local(2026, 12, 11, 19))
+    sync(app, local(2026, 11, 22, 12), again)
+
+    assert [(d.status, d.text.splitlines()[1]) for d in drafts_of(app, DraftKind.CORRECTION)] == [
+        (S.WITHDRAWN, "🗓️ Ara: dijous, 10 de desembre, de 17 a 19 h"),
+        (S.PENDING, "🗓️ Ara: divendres, 11 de desembre, de 17 a 19 h"),
+    ]
+
+
+def test_a_reminder_whose_moment_passed_with_the_new_date_expires(app: service.App) -> None:
+    sync(app, local(2026, 11, 20, 12), JORNADA)
+
+    sync(app, local(2026, 11, 25, 12), replace(JORNADA, starts_at=local(2026, 11, 30, 10)))
+
+    assert [(status, at) for status, at, _ in reminders(app)] == [
+        (S.EXPIRED, local(2026, 11, 26, 9)),  # 7 days before the 30th was the 23rd
+        (S.PENDING, local(2026, 11, 29, 9)),
+        (S.PENDING, local(2026, 11, 30, 8)),
+    ]
+
+
+def test_a_calendar_override_gives_its_events_other_offsets(tmp_path: Path) -> None:
+    app = make_app(
+        tmp_path, reminders={"overrides": [{"calendar": "Agenda XMESS", "offsets": ["1h"]}]}
+    )
+    sync(app, local(2026, 11, 20, 12), JORNADA)
+
+    assert [at for _, at, _ in reminders(app)] == [local(2026, 12, 3, 9)]
