@@ -23,7 +23,6 @@ from bot.weighted_length import url_spans, weighted_length
 
 WEEK = timedelta(days=7)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-RANKINGS = ("recent", "busiest")
 BULLET = "•"
 ELLIPSIS = "…"
 _WEEK_LABEL = re.compile(r"^(\d{4})-W(\d{2})$")

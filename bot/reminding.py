@@ -22,6 +22,7 @@ from bot.reminders import Reminder
 
 ANNOUNCING_KINDS = (DraftKind.EVENT, DraftKind.REMINDER, DraftKind.CORRECTION)
 """Drafts that told followers about an event: once one is out, a change needs a new post."""
+ALL_DAY = timedelta(days=1)
 FOLLOWING_KINDS = (DraftKind.REMINDER, DraftKind.CANCELLATION, DraftKind.CORRECTION)
 S = DraftStatus
 
@@ -38,12 +39,13 @@ class ReminderReport:
 
 def draft_reminders(app: service.App) -> ReminderReport:
     """One pass at `app.clock`'s time: expire what is stale, then draft the missing reminders
-    of every known, public, future occurrence in its calendar's look-ahead window."""
+    of every known, public occurrence in its calendar's look-ahead window (from a day back: an
+    all-day event that began at midnight still has its day-of reminder ahead)."""
     now = app.clock.now()
     report = ReminderReport(expired=expire_stale(app, now))
     for calendar in app.settings.calendars:
-        horizon = now + timedelta(days=calendar.lookahead_days)
-        for occurrence in app.store.live_occurrences(calendar.name, now, horizon):
+        start, horizon = now - ALL_DAY, now + timedelta(days=calendar.lookahead_days)
+        for occurrence in app.store.live_occurrences(calendar.name, start, horizon):
             report.drafted += draft_occurrence_reminders(app, occurrence, now)
     return report
 

@@ -595,3 +595,17 @@ def test_a_calendar_override_gives_its_events_other_offsets(tmp_path: Path) -> N
     sync(app, local(2026, 11, 20, 12), JORNADA)
 
     assert [at for _, at, _ in reminders(app)] == [local(2026, 12, 3, 9)]
+
+
+def test_the_reminder_pass_finds_the_day_of_reminder_of_a_fair_that_began_at_midnight(
+    tmp_path: Path,
+) -> None:
+    fair = event(local(2026, 5, 16), local(2026, 5, 18), all_day=True, uid="fira")
+    sync(make_app(tmp_path, reminders={"offsets": []}), local(2026, 5, 15, 12), fair)
+    on_the_day = replace(make_app(tmp_path), clock=FixedClock(local(2026, 5, 16, 6)))
+
+    report = reminding.draft_reminders(on_the_day)
+
+    assert (report.drafted, [at for _, at, _ in reminders(on_the_day)]) == (
+        1, [local(2026, 5, 16, 9)]
+    )  # fmt: skip
