@@ -25,6 +25,7 @@ WEEK = timedelta(days=7)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 BULLET = "•"
 ELLIPSIS = "…"
+_BEFORE_ELLIPSIS = " .,;:!?-–—"
 _WEEK_LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 SUMMARY_CHARS = 240
@@ -220,7 +221,9 @@ def _item_line(item: NewsItem, room: int, length_of: Callable[[str], int]) -> st
     the link is never cut."""
     words = item.title.split()
     for count in range(len(words), 0, -1):
-        title = " ".join(words[:count]) + ("" if count == len(words) else ELLIPSIS)
+        title = " ".join(words[:count])
+        if count < len(words):
+            title = title.rstrip(_BEFORE_ELLIPSIS) + ELLIPSIS
         line = f"{BULLET} {title} {item.link}"
         if length_of(line) <= room:
             return line

@@ -377,3 +377,19 @@ def test_the_queue_shows_what_the_whole_digest_thread_costs(config: Path) -> Non
     drafts = json.loads(xmess(config, "queue", "list", "--json"))
 
     assert [d["estimated_cost"] for d in drafts if d["kind"] == "digest"] == [0.815]
+
+
+def test_a_title_too_long_for_a_post_is_cut_at_a_word_and_keeps_its_link(tmp_path: Path) -> None:
+    title = "Jornada, " * 40
+    app = make_app(tmp_path, {PRAT: (item(PRAT, "llarg", title, local(2026, 11, 28, 9)),)})
+
+    posts = digesting.digest_posts(app, digesting.latest_digest(app))
+
+    second = posts.posts[1]
+    assert (second, weighted_length(second), posts.fits) == (
+        "El Prat de Llobregat (@AjElPrat):\n• "
+        + "Jornada, " * 22
+        + "Jornada… https://www.elprat.cat/n/llarg\n2/2",
+        272,
+        True,
+    )
