@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from bot import publishing, service
+from bot import digesting, publishing, reminding, service
 from bot.app import build_app, build_drafter
 from bot.clock import FixedClock, SystemClock
 from bot.cost import Prices, estimate_posts
@@ -26,6 +26,7 @@ from bot.publishers.x import XPublisher
 from bot.review import STATUS_LABELS_CA
 from bot.service import App
 from bot.settings import Settings, config_path, load_settings, load_slots
+from bot.weighted_length import weighted_length
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -140,6 +141,59 @@ def publish_due(context: Context, now: str | None) -> None:
         click.echo("No hi ha res per publicar ara.")
     for problem in app.store.publisher_problems():
         click.echo(problem_line(problem, app.settings.zone))
+
+
+@main.command()
+@now_option
+@pass_context
+def reminders(context: Context, now: str | None) -> None:
+    """Prepara els recordatoris dels actes que en falten i fa caducar els que ja no toquen."""
+    click.echo(reminding.draft_reminders(context.app(now)).describe())
+
+
+@main.command()
+@click.option(
+    "--format", "output", type=click.Choice(["md", "html", "thread"]), default="thread",
+    show_default=True, help="Markdown, HTML o el fil d'X (amb el cost de cada opció).",
+)  # fmt: skip
+@click.option("--draft", is_flag=True, help="Crea l'esborrany del resum (una vegada per setmana).")
+@now_option
+@pass_context
+def digest(context: Context, output: str, draft: bool, now: str | None) -> None:
+    """Escriu el resum setmanal de notícies dels municipis (o en crea l'esborrany)."""
+    app = context.app(now)
+    if draft:
+        made = digesting.draft_weekly_digest(app)
+        click.echo(draft_line(made, app.settings.zone) if made else NO_DIGEST_DRAFT)
+        return
+    week = digesting.latest_digest(app)
+    if week.empty:
+        click.echo(f"La setmana {week.week} no té cap notícia: no hi ha resum.")
+    elif output == "md":
+        click.echo(digesting.render_markdown(app, week), nl=False)
+    elif output == "html":
+        click.echo(digesting.render_html(app, week), nl=False)
+    else:
+        click.echo(thread_text(digesting.digest_posts(app, week), app.settings))
+
+
+NO_DIGEST_DRAFT = "Cap esborrany nou: la setmana no té notícies o el resum ja s'havia preparat."
+
+
+def thread_text(posts: digesting.DigestPosts, settings: Settings) -> str:
+    """Each post with its weighted length, then what each mode would cost on X."""
+    lines = []
+    for number, post in enumerate(posts.posts, start=1):
+        lines += [f"— {number}/{len(posts.posts)} ({weighted_length(post)} caràcters) —", post, ""]
+    currency = settings.cost.currency
+    lines += [
+        f"Cost estimat a X: en fil, {posts.thread_cost:.3f} {currency}; "
+        f"una sola publicació amb l'enllaç a la pàgina, {posts.link_cost:.3f} {currency} "
+        f"(ara: digest.mode = «{settings.digest.mode}»).",
+    ]
+    if not posts.fits:
+        lines.append("Atenció: alguna publicació passa del límit i caldrà editar-la.")
+    return "\n".join(lines)
 
 
 @main.command()

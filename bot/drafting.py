@@ -37,6 +37,10 @@ from bot.weighted_length import X_LIMIT, url_spans, weighted_length
 
 NEWS_TEMPLATE = "news.txt.j2"
 EVENT_TEMPLATE = "event.txt.j2"
+REMINDER_TEMPLATE = "reminder.txt.j2"
+CANCELLATION_TEMPLATE = "cancellation.txt.j2"
+MOVED_TEMPLATE = "event-moved.txt.j2"
+DIGEST_TEMPLATE = "digest.txt.j2"
 DEFAULT_HASHTAGS = ("#EconomiaSocial",)
 # Cut in this order; the last one keeps its first word, so a post still says what it is about.
 NEWS_SHRINKABLE = ("summary", "title")
@@ -121,9 +125,7 @@ class Drafter:
         """A pending announcement of one event occurrence, in local day and time."""
         if occurrence.private or occurrence.cancelled:
             raise DraftError(f"l'acte «{occurrence.title}» és privat o cancel·lat: no s'anuncia")
-        fitted = self.fit(
-            EVENT_TEMPLATE, self._event_context(occurrence), shrinkable=EVENT_SHRINKABLE
-        )
+        fitted = self.event_post(EVENT_TEMPLATE, occurrence)
         return Draft(
             kind=DraftKind.EVENT,
             text=fitted.text,
@@ -133,6 +135,12 @@ class Drafter:
             over_limit=not fitted.fits,
             event_key=occurrence.key,
         )
+
+    def event_post(self, template: str, occurrence: EventOccurrence, **extra: object) -> FittedText:
+        """Any post about one occurrence (announcement, reminder, cancellation, new date):
+        the event's variables (templates/README.md) plus `extra`, fitted like an announcement."""
+        context = self._event_context(occurrence) | extra
+        return self.fit(template, context, shrinkable=EVENT_SHRINKABLE)
 
     def _event_context(self, occurrence: EventOccurrence) -> dict[str, object]:
         # A calendar may carry an end before the start; read such an event as its start.
@@ -206,6 +214,12 @@ class Drafter:
             location="Igualada", url=link,
         )  # fmt: skip
         self.draft_event(event, now=now)
+        for template in (REMINDER_TEMPLATE, CANCELLATION_TEMPLATE, MOVED_TEMPLATE):
+            self.event_post(template, event, when="demà", previous=now, previous_all_day=False)
+        digest = {"period": "del 23 al 30 de novembre", "counts": "2 notícies de 1 municipi",
+                  "members": "Igualada", "week": "2026-W48", "numbering": "1/2", "url": link,
+                  "hashtags": self._hashtags}  # fmt: skip
+        self.fit(DIGEST_TEMPLATE, digest, shrinkable=("members",))
 
     def _measure(self, template: str, values: Mapping[str, object]) -> FittedText:
         text = self._render(template, values)

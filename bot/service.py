@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import events, health, news, review, slots
+from bot import events, health, news, reminding, review, slots
 from bot.drafting import Drafter
 from bot.errors import (
     DraftError,
@@ -226,20 +226,26 @@ def sync_occurrence(
     now: datetime,
     report: PollReport,
 ) -> None:
-    change, _ = app.store.upsert_occurrence(occurrence, now)
+    """Store one occurrence and bring its drafts in line: withdrawn when cancelled or private
+    (with a cancellation post if it was announced), redrafted when moved, announced and
+    reminded when due."""
+    change, known = app.store.upsert_occurrence(occurrence, now)
     report.events_new += change is OccurrenceChange.NEW
     if change is OccurrenceChange.CANCELLED:
         report.events_cancelled += 1
         withdraw_event_drafts(app, occurrence.key, now, "l'acte s'ha cancel·lat")
+        reminding.announce_cancellation(app, occurrence, now)
     elif occurrence.private:
         withdraw_event_drafts(app, occurrence.key, now, "l'acte ara és privat")
-    elif change is OccurrenceChange.MOVED:
+    elif change is OccurrenceChange.MOVED and known is not None:
         report.events_moved += 1
         redraft_moved_event(app, occurrence, now)
+        reminding.follow_move(app, occurrence, known, now)
     if events.wants_announcement(occurrence, now, calendar.announce_days):
         draft = app.drafter.draft_event(occurrence, now=now)
         if app.store.add_draft(draft, SYSTEM_ACTOR, dedupe_key=events.announcement_key(occurrence)):
             report.new_drafts += 1
+    report.new_drafts += reminding.draft_occurrence_reminders(app, occurrence, now)
 
 
 def _cancel_vanished(
@@ -258,6 +264,7 @@ def _cancel_vanished(
             app.store.mark_cancelled(known.key, now)
             report.events_cancelled += 1
             withdraw_event_drafts(app, known.key, now, "l'acte ha desaparegut del calendari")
+            reminding.announce_cancellation(app, known, now)
 
 
 def withdraw_event_drafts(app: App, event_key: str, now: datetime, reason: str) -> None:
@@ -280,11 +287,13 @@ def redraft_moved_event(app: App, occurrence: EventOccurrence, now: datetime) ->
 
 
 def expire_passed(app: App, now: datetime) -> None:
-    """An announcement of an event that has started is no use any more."""
+    """An announcement of an event that has started is no use any more; nor is a reminder
+    past its time (`reminding.expire_stale`)."""
     for draft in app.store.list_drafts((S.PENDING, S.APPROVED), (DraftKind.EVENT,)):
         occurrence = app.store.occurrence(draft.event_key or "")
         if occurrence and events.has_started(occurrence, now):
             system_change(app, draft, S.EXPIRED, "expire", now, "l'acte ja ha començat")
+    reminding.expire_stale(app, now)
 
 
 def system_change(
@@ -335,11 +344,17 @@ def approve(app: App, draft_id: int, by: str, at: datetime | None = None) -> Dra
     if draft.over_limit:
         raise DraftError(f"l'esborrany {draft_id} és massa llarg: edita'l abans d'aprovar-lo")
     kept = draft.scheduled_at if draft.scheduled_at and draft.scheduled_at > now else None
-    when = at or kept or next_slot(app, now)
+    when = at or kept or (now if draft.kind in OWN_TIME_KINDS else next_slot(app, now))
     return app.store.change_draft(
         draft_id, actor=actor, action="approve", at=now, status=S.APPROVED, scheduled_at=when,
         detail=f"per publicar a {when.isoformat()}",
     )  # fmt: skip
+
+
+OWN_TIME_KINDS = frozenset({DraftKind.REMINDER, DraftKind.CANCELLATION})
+"""Approved without a time, these go out at once rather than at the next slot: a reminder
+keeps its own time while it is ahead, and a cancellation cannot wait for a slot. Caps,
+pauses and blackouts still hold them (`publishing.publish_due`)."""
 
 
 def next_slot(app: App, now: datetime) -> datetime:

@@ -31,6 +31,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.cost import Prices
 from bot.errors import ConfigError
 from bot.models import Blackout
+from bot.reminders import DEFAULT_ALL_DAY_TIME, DEFAULT_OFFSETS, Offset, parse_offset
 from bot.slots import SlotRules
 
 DEFAULT_CONFIG_PATH = Path("xmess.toml")
@@ -38,6 +39,9 @@ BUNDLED_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 BUNDLED_SLOTS = Path(__file__).resolve().parents[1] / "schedules" / "slots.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 APOSTROPHES = {"typographic": "’", "straight": "'"}
+DEFAULT_DIGEST_TIME = time(9, 0)
+ClockTime = time
+"""`time` under another name, for the `[digest] time` key that would shadow it."""
 
 
 def _check_http_url(value: str) -> str:
@@ -138,6 +142,68 @@ class BlackoutSettings(_Section):
         return Blackout(self.start, self.end, self.reason)
 
 
+class ReminderOverride(_Section):
+    """Other offsets for one calendar's or one category's events; the first match wins."""
+
+    calendar: str | None = None
+    category: str | None = None
+    offsets: list[str]
+
+    _offsets = field_validator("offsets")(lambda offsets: _check_offsets(offsets))
+
+    @model_validator(mode="after")
+    def _names_one(self) -> ReminderOverride:
+        if (self.calendar is None) == (self.category is None):
+            raise ValueError("cada excepció indica «calendar» o «category» (una de les dues)")
+        return self
+
+    def matches(self, calendar: str, categories: tuple[str, ...]) -> bool:
+        if self.calendar is not None:
+            return self.calendar == calendar
+        wanted = (self.category or "").casefold()
+        return any(category.casefold() == wanted for category in categories)
+
+
+def _check_offsets(offsets: list[str]) -> list[str]:
+    for offset in offsets:
+        parse_offset(offset)
+    return offsets
+
+
+class ReminderSettings(_Section):
+    """Reminders before each event occurrence; see the README's "Event reminders"."""
+
+    offsets: list[str] = Field(default_factory=lambda: list(DEFAULT_OFFSETS))
+    all_day_time: time = DEFAULT_ALL_DAY_TIME
+    lookahead_days: int = Field(default=14, ge=0)
+    min_notice_hours: float = Field(default=2.0, ge=0)
+    late_minutes: int = Field(default=30, ge=0)
+    overrides: list[ReminderOverride] = Field(default_factory=list)
+
+    _offsets = field_validator("offsets")(lambda offsets: _check_offsets(offsets))
+
+    def offsets_for(self, calendar: str, categories: tuple[str, ...]) -> list[Offset]:
+        chosen = next((o.offsets for o in self.overrides if o.matches(calendar, categories)), None)
+        return [parse_offset(text) for text in (self.offsets if chosen is None else chosen)]
+
+
+class DigestSettings(_Section):
+    """The weekly digest of member news; see the README's "Weekly digest"."""
+
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    time: ClockTime = DEFAULT_DIGEST_TIME
+    ranking: Literal["recent", "busiest"] = "recent"
+    mode: Literal["thread", "link"] = "thread"
+
+
+class WebSettings(_Section):
+    public_url: str | None = None
+
+    _url = field_validator("public_url")(
+        lambda url: None if url is None else _check_http_url(url).rstrip("/")
+    )
+
+
 class Settings(BaseSettings):
     """Every key is documented in the README's configuration table."""
 
@@ -159,6 +225,9 @@ class Settings(BaseSettings):
     calendars: list[CalendarSettings] = Field(default_factory=list)
     blackouts: list[BlackoutSettings] = Field(default_factory=list)
     cost: CostSettings = CostSettings()
+    reminders: ReminderSettings = ReminderSettings()
+    digest: DigestSettings = DigestSettings()
+    web: WebSettings = WebSettings()
     config_dir: Path = Path(".")
 
     @field_validator("timezone")
@@ -183,6 +252,14 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """The environment overrides the file (the file arrives as init arguments)."""
         return (env_settings, init_settings)
+
+    @model_validator(mode="after")
+    def _link_mode_has_a_page(self) -> Settings:
+        if self.digest.mode == "link" and self.web.public_url is None:
+            raise ValueError(
+                "digest.mode = «link» necessita web.public_url (l'adreça pública de la pàgina)"
+            )
+        return self
 
     @property
     def zone(self) -> ZoneInfo:

@@ -18,6 +18,7 @@ README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 CORE = [
     "models", "errors", "clock", "catalan", "relevance", "weighted_length", "drafting",
     "review", "news", "events", "health", "slots", "cost", "ports", "service", "publishing",
+    "reminders", "reminding", "digest", "digesting",
 ]  # fmt: skip
 ADAPTER_IMPORTS = {
     "httpx", "feedparser", "icalendar", "recurring_ical_events", "sqlalchemy", "alembic",

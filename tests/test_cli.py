@@ -22,6 +22,9 @@ ROOT = Path(__file__).parents[1]
 MOMENT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 DEMO_NEWS_DRAFTS = 14
 DEMO_EVENT_DRAFTS = 6
+DEMO_REMINDER_DRAFTS = 10
+"""The reminders of the demo's events whose time is within the 14 days of `[reminders]`."""
+DEMO_DRAFTS = DEMO_NEWS_DRAFTS + DEMO_EVENT_DRAFTS + DEMO_REMINDER_DRAFTS
 
 
 @pytest.fixture
@@ -54,10 +57,11 @@ def queue(config: Path, *args: str) -> list[dict[str, object]]:
 
 def test_poll_list_approve_publish_and_a_second_poll_adds_nothing(config: Path) -> None:
     first = xmess(config, "poll", "--now", NOW).stdout
-    assert f"Esborranys nous: {DEMO_NEWS_DRAFTS + DEMO_EVENT_DRAFTS}." in first
+    assert f"Esborranys nous: {DEMO_DRAFTS}." in first
     drafts = queue(config)
     assert [d["kind"] for d in drafts].count("news") == DEMO_NEWS_DRAFTS
     assert [d["kind"] for d in drafts].count("event") == DEMO_EVENT_DRAFTS
+    assert [d["kind"] for d in drafts].count("reminder") == DEMO_REMINDER_DRAFTS
     chosen = drafts[0]
     approved = xmess(config, "queue", "approve", str(chosen["id"]), "--by", "Marta", "--now", NOW)
     assert "2026-11-27T12:30" in approved.stdout  # the next free slot of schedules/slots.toml
@@ -208,7 +212,7 @@ def test_a_feed_that_is_down_is_reported_and_the_rest_is_drafted(
     done = xmess(config, "poll", "--now", NOW)
     assert "Fonts amb errors: 1;" in done.stdout
     assert "absent.xml" in done.stdout and "404" in done.stdout
-    assert len(queue(config)) == DEMO_NEWS_DRAFTS - 4 + DEMO_EVENT_DRAFTS
+    assert len(queue(config)) == DEMO_DRAFTS - 4
 
 
 def test_the_demo_twice_adds_nothing_the_second_time(tmp_path: Path) -> None:
@@ -222,9 +226,9 @@ def test_the_demo_twice_adds_nothing_the_second_time(tmp_path: Path) -> None:
     ]
     first = subprocess.run([*command, "--now", NOW], capture_output=True, text=True, timeout=60)
     second = subprocess.run([*command, "--now", NOW], capture_output=True, text=True, timeout=60)
-    assert "Esborranys nous: 20." in first.stdout
+    assert f"Esborranys nous: {DEMO_DRAFTS}." in first.stdout
     assert "Esborranys nous: 0." in second.stdout
-    assert "Esborranys pendents d'aprovació: 20." in second.stdout
+    assert f"Esborranys pendents d'aprovació: {DEMO_DRAFTS}." in second.stdout
 
 
 def test_sources_show_the_last_error_of_a_failing_feed(config: Path) -> None:

@@ -240,7 +240,7 @@ def event_drafts(app: service.App) -> list[Draft]:
 
 def test_an_event_within_the_window_is_announced_once(app: service.App) -> None:
     calendar(app).occurrences = (event(),)
-    assert service.poll(app).new_drafts == 1
+    assert service.poll(app).new_drafts == 4  # the announcement and its three reminders
     assert service.poll(at(app, NOW + timedelta(hours=1))).new_drafts == 0
     [draft] = event_drafts(app)
     assert "Dimecres, 9 de desembre, de 10 a 13.30 h" in draft.text

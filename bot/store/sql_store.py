@@ -10,7 +10,18 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, bindparam, delete, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from bot import review
@@ -185,6 +196,30 @@ class SqlStore:
         with self._tx() as tx:
             rows = tx.execute(select(drafts).where(drafts.c.event_key == event_key)).all()
         return [_draft_from_row(row) for row in rows]
+
+    def keyed_drafts_for_event(self, event_key: str) -> list[tuple[str | None, Draft]]:
+        """An event's drafts with their dedupe keys (a reminder's key names its offset)."""
+        query = select(drafts).where(drafts.c.event_key == event_key).order_by(drafts.c.id)
+        with self._tx() as tx:
+            rows = tx.execute(query).all()
+        return [(row.dedupe_key, _draft_from_row(row)) for row in rows]
+
+    def news_between(self, start: datetime, end: datetime) -> list[NewsItem]:
+        """The relevant member news published in [start, end): items that got a news draft,
+        whatever became of it except rejected or taken back from the network."""
+        left_out = (DraftStatus.REJECTED.value, DraftStatus.RETRACTED.value)
+        query = (
+            select(items)
+            .join(drafts, drafts.c.dedupe_key == literal("news:") + items.c.guid_key)
+            .where(
+                items.c.published_at >= start,
+                items.c.published_at < end,
+                drafts.c.status.not_in(left_out),
+            )
+            .order_by(items.c.published_at.desc(), items.c.id)
+        )
+        with self._tx() as tx:
+            return [_item_from_row(row) for row in tx.execute(query).all()]
 
     def change_draft(
         self,
@@ -402,6 +437,20 @@ def _item_values(
         "first_seen_at": first_seen_at,
         "matched_keywords": json.dumps(list(matched), ensure_ascii=False),
     }
+
+
+def _item_from_row(row: Row[Any]) -> NewsItem:
+    return NewsItem(
+        guid=row.guid_key,
+        link=row.link,
+        title=row.title,
+        summary=row.summary,
+        published_at=row.published_at,
+        feed_url=row.feed_url,
+        member=row.member,
+        categories=tuple(json.loads(row.categories)),
+        image=Image(row.image_url, row.image_alt) if row.image_url else None,
+    )
 
 
 def _occurrence_values(occurrence: EventOccurrence, now: datetime) -> dict[str, Any]:
