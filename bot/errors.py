@@ -7,10 +7,11 @@
     │   ├── TransitionError  the queue's rules forbid that move
     │   ├── UnknownDraft     no draft with that id
     │   └── TextTooLong      an edited or written text does not fit the network
-    └── PublishError         the network refused the post
-        ├── PublishDeferred  not now (a rate limit): try again at `until`
-        ├── PublishUncertain no clear answer (timeout, cut connection, 5xx): it may be out
-        └── PublishBlocked   nothing can go out (credentials refused): stop, keep approvals
+    ├── PublishError         the network refused the post
+    │   ├── PublishDeferred  not now (a rate limit): try again at `until`
+    │   ├── PublishUncertain no clear answer (timeout, cut connection, 5xx): it may be out
+    │   └── PublishBlocked   nothing can go out (credentials refused): stop, keep approvals
+    └── NotifyError          the mail server did not take an e-mail to the editors
 
 The CLI turns each into a one-line message and a non-zero exit; the scheduler logs it and goes on.
 """
@@ -62,3 +63,7 @@ class PublishUncertain(PublishError):
 
 class PublishBlocked(PublishError):
     """No post can go out until a person fixes something (e.g. the credentials)."""
+
+
+class NotifyError(XmessError):
+    """An e-mail to the editors could not be sent; the next run tries again."""

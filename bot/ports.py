@@ -21,8 +21,10 @@ from bot.models import (
     FetchRequest,
     FetchResult,
     HistoryEntry,
+    JobRun,
     NewsItem,
     Note,
+    Notice,
     Pause,
     PublishedPost,
     PublisherProblem,
@@ -155,3 +157,24 @@ class Store(Protocol):
     def publisher_problems(self) -> list[PublisherProblem]: ...
     def report_problem(self, problem: PublisherProblem) -> None: ...
     def clear_problem(self, kind: PublisherProblemKind) -> None: ...
+    def take_lease(
+        self, job: str, holder: str, now: datetime, until: datetime, started_before: datetime
+    ) -> bool: ...
+    def renew_lease(self, job: str, holder: str, until: datetime) -> bool: ...
+    def end_lease(self, job: str, holder: str, now: datetime, result: str) -> None: ...
+    def job_runs(self) -> dict[str, JobRun]: ...
+    def last_notice(self) -> Notice | None: ...
+    def record_notice(self, notice: Notice) -> None: ...
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    to: tuple[str, ...]
+    subject: str
+    body: str
+
+
+class Mailer(Protocol):
+    """Sends one e-mail; raises `NotifyError` when the mail server cannot take it."""
+
+    def send(self, mail: OutgoingMail) -> None: ...

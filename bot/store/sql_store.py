@@ -23,8 +23,10 @@ from bot.models import (
     FeedHealth,
     HistoryEntry,
     Image,
+    JobRun,
     NewsItem,
     Note,
+    Notice,
     Pause,
     PublisherProblem,
     PublisherProblemKind,
@@ -35,7 +37,9 @@ from bot.store.schema import (
     feed_health,
     history,
     items,
+    job_leases,
     notes,
+    notices,
     occurrences,
     pauses,
     publisher_problems,
@@ -324,6 +328,82 @@ class SqlStore:
         )
         with self._tx() as tx:
             return [_draft_from_row(row) for row in tx.execute(query).all()]
+
+    # Job leases: replicas on one database run each periodic job once at a time
+
+    def take_lease(
+        self, job: str, holder: str, now: datetime, until: datetime, started_before: datetime
+    ) -> bool:
+        """Take `job`'s lease until `until` if nobody holds it now and nobody started the job
+        after `started_before` (so two replicas whose triggers fire a second apart run it once).
+        A conditional UPDATE, then an INSERT for a job never run: atomic on SQLite and
+        PostgreSQL alike, without locks held across the job."""
+        free = (job_leases.c.last_started_at.is_(None)) | (
+            job_leases.c.last_started_at <= started_before
+        )
+        with self._tx() as tx:
+            taken = tx.execute(
+                update(job_leases)
+                .where(job_leases.c.name == job, job_leases.c.until <= now, free)
+                .values(holder=holder, until=until, last_started_at=now)
+            ).rowcount
+        if taken:
+            return True
+        try:
+            with self._tx() as tx:
+                tx.execute(
+                    insert(job_leases).values(
+                        name=job, holder=holder, until=until, last_started_at=now
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def renew_lease(self, job: str, holder: str, until: datetime) -> bool:
+        """Extend a lease still held by `holder`; False when another replica took it."""
+        with self._tx() as tx:
+            return bool(
+                tx.execute(
+                    update(job_leases)
+                    .where(job_leases.c.name == job, job_leases.c.holder == holder)
+                    .values(until=until)
+                ).rowcount
+            )
+
+    def end_lease(self, job: str, holder: str, now: datetime, result: str) -> None:
+        """Release the lease at once and write down how the run went."""
+        with self._tx() as tx:
+            tx.execute(
+                update(job_leases)
+                .where(job_leases.c.name == job, job_leases.c.holder == holder)
+                .values(until=now, last_finished_at=now, last_result=result)
+            )
+
+    def job_runs(self) -> dict[str, JobRun]:
+        with self._tx() as tx:
+            rows = tx.execute(select(job_leases)).all()
+        return {row.name: JobRun(**row._asdict()) for row in rows}
+
+    # E-mail notices
+
+    def last_notice(self) -> Notice | None:
+        query = select(notices).order_by(notices.c.sent_at.desc(), notices.c.id.desc()).limit(1)
+        with self._tx() as tx:
+            row = tx.execute(query).first()
+        if row is None:
+            return None
+        return Notice(row.sent_at, tuple(json.loads(row.draft_ids)), row.recipients)
+
+    def record_notice(self, notice: Notice) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                insert(notices).values(
+                    sent_at=notice.sent_at,
+                    draft_ids=json.dumps(list(notice.draft_ids)),
+                    recipients=notice.recipients,
+                )
+            )
 
     def _load(self, tx: Connection, draft_id: int, *, with_notes: bool = True) -> Draft:
         """One draft; its notes only when asked, since a status change (such as each claim
