@@ -20,7 +20,15 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.errors import ConfigError
 from bot.settings import _describe, _read_toml
@@ -115,13 +123,14 @@ def load_job_specs(path: Path, known: Collection[str]) -> dict[str, JobSpec]:
             f"{path}: clau «{unknown[0]}»: no hi ha cap tasca amb aquest nom "
             f"(tasques: {', '.join(sorted(known))})"
         )
-    specs = {}
-    for name, table in data.items():
-        try:
-            specs[name] = JobSpec.model_validate(table)
-        except ValidationError as error:
-            raise ConfigError(_describe(error, path).replace("clau «", f"clau «{name}.")) from None
+    try:
+        specs = _SPECS.validate_python(data)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, path)) from None
     return {name: spec for name, spec in specs.items() if spec.enabled}
+
+
+_SPECS = TypeAdapter(dict[str, JobSpec])
 
 
 def _hours(hour: int | str) -> set[int]:
