@@ -48,7 +48,7 @@ def build_publisher(settings: Settings) -> Publisher:
 
 def build_mailer(settings: Settings) -> Mailer | None:
     """The mail server for notices, or None when no one is to be notified."""
-    if settings.smtp is None or not settings.notify_to:
+    if not settings.notify_to:
         return None
     return SmtpMailer(settings.smtp)
 

@@ -140,14 +140,14 @@ class BlackoutSettings(_Section):
 
 
 class SmtpSettings(_Section):
-    """The mail server for the e-mails to the editors; the password comes only from the
-    environment (`XMESS_SMTP__PASSWORD`)."""
+    """The mail server for the e-mails to the editors (unused while `host` is unset); the
+    password comes only from the environment (`XMESS_SMTP__PASSWORD`)."""
 
-    host: str = Field(min_length=1)
+    host: str | None = None
     port: int = Field(default=587, ge=1, le=65535)
     username: str | None = None
     password: SecretStr | None = None
-    from_address: str = Field(min_length=3)
+    from_address: str | None = None
     starttls: bool = True
     timeout_seconds: float = Field(default=15.0, gt=0)
 
@@ -185,7 +185,7 @@ class Settings(BaseSettings):
     blackouts: list[BlackoutSettings] = Field(default_factory=list)
     cost: CostSettings = CostSettings()
     web: WebSettings = WebSettings()
-    smtp: SmtpSettings | None = None
+    smtp: SmtpSettings = SmtpSettings()
     notify_to: list[str] = Field(default_factory=list)
     config_dir: Path = Path(".")
 
@@ -210,8 +210,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _mail_server_for_notices(self) -> Settings:
-        if self.notify_to and self.smtp is None:
-            raise ValueError("notify_to necessita una secció [smtp] amb el servidor de correu")
+        if self.notify_to and not (self.smtp.host and self.smtp.from_address):
+            raise ValueError(
+                "notify_to necessita el servidor de correu: smtp.host i smtp.from_address"
+            )
         return self
 
     @classmethod

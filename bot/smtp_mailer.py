@@ -21,7 +21,7 @@ class SmtpMailer:
         server = f"{self.settings.host}:{self.settings.port}"
         try:
             with smtplib.SMTP(
-                self.settings.host, self.settings.port, timeout=self.settings.timeout_seconds
+                self.settings.host or "", self.settings.port, timeout=self.settings.timeout_seconds
             ) as smtp:
                 self._greet(smtp)
                 smtp.send_message(self._message(mail))
@@ -44,7 +44,7 @@ class SmtpMailer:
 
     def _message(self, mail: OutgoingMail) -> EmailMessage:
         message = EmailMessage()
-        message["From"] = self.settings.from_address
+        message["From"] = self.settings.from_address or ""
         message["To"] = ", ".join(mail.to)
         message["Subject"] = mail.subject
         message.set_content(mail.body)

@@ -16,7 +16,7 @@ from bot.settings import Settings, SmtpSettings
 
 X_SECRETS = {
     "consumer_key": "ck-4f9a1b",
-    "consumer_secret": "cs-\"quoted\\secret\"",
+    "consumer_secret": 'cs-"quoted\\secret"',
     "access_token": "1700000000000000001-at-77e2",
     "access_token_secret": "ats-0c3d5e",
 }

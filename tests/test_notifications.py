@@ -19,10 +19,10 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from bot import notifications, service
 from bot.app import build_app, build_mailer
 from bot.clock import FixedClock
-from bot.errors import NotifyError
+from bot.errors import ConfigError, NotifyError
 from bot.models import Draft, DraftKind, Notice
 from bot.service import App
-from bot.settings import Settings, SmtpSettings, WebSettings
+from bot.settings import Settings, SmtpSettings, WebSettings, load_settings
 from bot.smtp_mailer import SmtpMailer
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -229,3 +229,40 @@ def test_an_unreachable_mail_server_is_a_notify_error_naming_it() -> None:
     assert str(raised.value).startswith(
         f"no s'ha pogut enviar l'avís per correu a través de 127.0.0.1:{port}: "
     )
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[smtp]\nhost = "smtp.xmess.cat"\npassword = "hunter2"\n',
+            "clau «smtp.password»: les credencials no van al fitxer, sinó a l'entorn "
+            "(XMESS_SMTP__PASSWORD)",
+        ),
+        (
+            'notify_to = ["marta@xmess.cat"]\n',
+            "  clau «(arrel)»: notify_to necessita el servidor de correu: smtp.host i "
+            "smtp.from_address",
+        ),
+        (
+            'notify_to = ["marta.xmess.cat"]\n',
+            "  clau «notify_to»: «marta.xmess.cat» no és una adreça de correu",
+        ),
+        (
+            '[web]\npublic_url = "bot.xmess.cat"\n',
+            "  clau «web.public_url»: «bot.xmess.cat» no és una adreça http(s) vàlida",
+        ),
+    ],
+)
+def test_mail_settings_are_checked_when_read(tmp_path: Path, toml: str, message: str) -> None:
+    path = tmp_path / "xmess.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path)
+    assert str(raised.value).splitlines()[-1].removeprefix(f"{path}: ") == message
+
+
+def test_the_public_url_loses_its_trailing_slash(tmp_path: Path) -> None:
+    path = tmp_path / "xmess.toml"
+    path.write_text('[web]\npublic_url = "https://bot.xmess.cat/"\n', encoding="utf-8")
+    assert load_settings(path).web.public_url == "https://bot.xmess.cat"
