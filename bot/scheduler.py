@@ -55,6 +55,15 @@ class LeasedJob:
     min_gap: timedelta
 
     def __call__(self) -> None:
+        try:
+            self._leased_run()
+        except SQLAlchemyError:
+            LOG.exception(
+                "la base de dades no respon: la tasca no s'ha fet",
+                extra={"event": "job.database_error", "job": self.name},
+            )
+
+    def _leased_run(self) -> None:
         store, now = self.app.store, self.app.clock.now()
         lease_end, started_before = now + self.spec.lease, now - self.min_gap
         if not store.take_lease(self.name, self.holder, now, lease_end, started_before):

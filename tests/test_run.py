@@ -22,9 +22,11 @@ from typing import Any
 from urllib.error import URLError
 
 import pytest
+from click.testing import CliRunner
 
 from bot import service
 from bot.app import build_app
+from bot.cli import main
 from bot.fake_x import FakeCredentials, FakeX
 from bot.loopback import LoopbackServer, Resource
 from bot.models import DraftStatus
@@ -228,3 +230,17 @@ def test_run_polls_publishes_survives_sigkill_and_stops_on_sigterm(
     events = [line.get("event") for line in log if line.get("event") != "job.skipped"]
     assert events[events.index("run.stopping") :] == ["run.stopping", "job.finished", "run.stopped"]
     assert [s for s in CREDENTIAL_ENV.values() if s in json.dumps(log)] == []
+
+
+def test_a_wrong_schedule_stops_run_before_it_starts(tmp_path: Path) -> None:
+    (tmp_path / "jobs.toml").write_text('[publish_due]\ncron = { hour = "2" }\n', "utf-8")
+    config = tmp_path / "xmess.toml"
+    config.write_text('jobs_file = "jobs.toml"\n', encoding="utf-8")
+    done = CliRunner().invoke(main, ["--config", str(config), "run", "--port", "0"])
+    assert (done.exit_code, done.output) == (
+        1,
+        f"Error: {tmp_path / 'jobs.toml'}: la configuració té 1 error(s):\n"
+        "  clau «publish_due.cron»: no programeu res entre les 02:00 i les 03:00: els dies de "
+        "canvi d'hora aquesta hora passa dues vegades o no passa\n",
+    )
+    assert not (tmp_path / "var").exists()  # nothing was opened or started
