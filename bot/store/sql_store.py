@@ -82,19 +82,22 @@ class SqlStore:
         """Remember a feed's items in one transaction; for each, whether it is new (neither
         its guid key nor its canonical link was seen before, in this batch included)."""
         with self._tx() as tx:
-            known_keys, known_links = self._known(tx, entries)
-            new: list[dict[str, Any]] = []
-            flags = []
-            for item, key, matched in entries:
-                fresh = key not in known_keys and item.link not in known_links
-                if fresh:
-                    known_keys.add(key)
-                    known_links.add(item.link)
-                    new.append(_item_values(item, key, first_seen_at, matched))
-                flags.append(fresh)
+            flags = _new_flags(entries, *self._known(tx, entries))
+            new = [
+                _item_values(item, key, first_seen_at, matched)
+                for (item, key, matched), is_new in zip(entries, flags, strict=True)
+                if is_new
+            ]
             if new:
                 tx.execute(insert(items), new)
         return flags
+
+    def unseen_items(self, entries: Sequence[SeenItem]) -> list[bool]:
+        """What `record_items` would answer, without remembering anything: a poll drafts
+        first and records after, so a crash in between cannot leave an item seen but never
+        drafted."""
+        with self._tx() as tx:
+            return _new_flags(entries, *self._known(tx, entries))
 
     def _known(self, tx: Connection, entries: Sequence[SeenItem]) -> tuple[set[str], set[str]]:
         keys = [key for _, key, _ in entries]
@@ -457,6 +460,21 @@ def _compare(known: EventOccurrence, new: EventOccurrence) -> OccurrenceChange:
     if (new.starts_at, new.ends_at, new.all_day) != (known.starts_at, known.ends_at, known.all_day):
         return OccurrenceChange.MOVED
     return OccurrenceChange.UNCHANGED if new == known else OccurrenceChange.UPDATED
+
+
+def _new_flags(
+    entries: Sequence[SeenItem], known_keys: set[str], known_links: set[str]
+) -> list[bool]:
+    """For each entry, whether neither its guid key nor its link is known or came earlier in
+    the batch."""
+    flags = []
+    for item, key, _ in entries:
+        fresh = key not in known_keys and item.link not in known_links
+        if fresh:
+            known_keys.add(key)
+            known_links.add(item.link)
+        flags.append(fresh)
+    return flags
 
 
 def _item_values(
