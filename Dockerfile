@@ -7,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     XMESS_CONFIG=/data/xmess.toml \
     XMESS_TEMPLATES_DIR=/app/templates \
-    XMESS_SLOTS_FILE=/app/schedules/slots.toml
+    XMESS_SLOTS_FILE=/app/schedules/slots.toml \
+    XMESS_JOBS_FILE=/app/schedules/jobs.toml
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -22,4 +23,5 @@ RUN pip install --no-cache-dir . \
 USER 10001
 VOLUME ["/data"]
 WORKDIR /data
-CMD ["xmess-bot", "poll"]
+EXPOSE 8000
+CMD ["xmess-bot", "run", "--host", "0.0.0.0", "--port", "8000"]

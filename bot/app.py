@@ -7,11 +7,12 @@ from pathlib import Path
 from bot.clock import SystemClock
 from bot.drafting import Drafter
 from bot.errors import ConfigError
-from bot.ports import Clock, Publisher
+from bot.ports import Clock, Mailer, Publisher
 from bot.publishers.dry_run import DryRunPublisher
 from bot.publishers.x import XPublisher
 from bot.service import App
 from bot.settings import Settings, load_slots
+from bot.smtp_mailer import SmtpMailer
 from bot.sources.calendars import HttpCalendarReader
 from bot.sources.feeds import HttpFeedReader
 from bot.sources.http import FetchLimits
@@ -43,6 +44,13 @@ def build_publisher(settings: Settings) -> Publisher:
     if settings.publisher.kind == "x":
         return XPublisher(settings.x)
     return DryRunPublisher(settings.resolve(settings.publisher.outbox))
+
+
+def build_mailer(settings: Settings) -> Mailer | None:
+    """The mail server for notices, or None when no one is to be notified."""
+    if not settings.notify_to:
+        return None
+    return SmtpMailer(settings.smtp)
 
 
 def build_drafter(settings: Settings) -> Drafter:

@@ -250,6 +250,17 @@ def web(context: Context, host: str, port: int) -> None:
     serve(create_app(context.app(None)), host, port)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adreça on escolta.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port on escolta.")
+@pass_context
+def run(context: Context, host: str, port: int) -> None:
+    """Tot en un procés: les tasques periòdiques (schedules/jobs.toml) i la pàgina web."""
+    from bot.runner import run as run_forever
+
+    run_forever(context.settings, host, port)
+
+
 @main.group()
 def x() -> None:
     """El compte d'X."""

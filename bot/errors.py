@@ -7,11 +7,12 @@
     │   ├── TransitionError  the queue's rules forbid that move
     │   ├── UnknownDraft     no draft with that id
     │   └── TextTooLong      an edited or written text does not fit the network
-    └── PublishError         the network refused the post
-        ├── PublishDeferred  not now (a rate limit): try again at `until`
-        ├── PublishUncertain no clear answer (timeout, cut connection, 5xx): it may be out
-        ├── PublishBlocked   nothing can go out (credentials refused): stop, keep approvals
-        └── RepliesRefused   the network refuses the account's replies: a thread stops there
+    ├── PublishError         the network refused the post
+    │   ├── PublishDeferred  not now (a rate limit): try again at `until`
+    │   ├── PublishUncertain no clear answer (timeout, cut connection, 5xx): it may be out
+    │   ├── PublishBlocked   nothing can go out (credentials refused): stop, keep approvals
+    │   └── RepliesRefused   the network refuses the account's replies: a thread stops there
+    └── NotifyError          the mail server did not take an e-mail to the editors
 
 The CLI turns each into a one-line message and a non-zero exit; the scheduler logs it and goes on.
 """
@@ -78,3 +79,7 @@ class PublishBlocked(PublishError):
 class RepliesRefused(PublishError):
     """The network refused a reply to the account's own post (X restricted API replies in
     2026): the rest of a thread must be posted by a person."""
+
+
+class NotifyError(XmessError):
+    """An e-mail to the editors could not be sent; the next run tries again."""

@@ -264,3 +264,25 @@ class PublisherProblem:
     detail: str
     since: datetime
     until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """What the database knows of one periodic job: who holds its lease and until when, and
+    how its last run went (on any replica)."""
+
+    name: str
+    holder: str
+    until: datetime
+    last_started_at: datetime | None = None
+    last_finished_at: datetime | None = None
+    last_result: str | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One e-mail sent to the editors about the drafts waiting for them."""
+
+    sent_at: datetime
+    draft_ids: tuple[int, ...]
+    recipients: int

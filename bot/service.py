@@ -132,10 +132,15 @@ def poll_feeds(app: App, now: datetime, report: PollReport, progress: Progress) 
 def draft_feed_items(
     app: App, items: list[NewsItem], member: MemberSettings, now: datetime, report: PollReport
 ) -> None:
-    """Remember a feed's items; draft those that are new, fresh and relevant."""
+    """Draft a feed's items that are new, fresh and relevant, then remember them all.
+
+    Drafting comes first: a process killed in between finds the items unseen at the next poll
+    and drafts them again, which the dedupe key turns into nothing; the other order would leave
+    them seen and never drafted."""
     keywords = app.settings.keywords_for(member)
     entries = [(item, news.guid_key(item), news.relevance(item, keywords)) for item in items]
-    new = app.store.record_items([(i, key, found or ()) for i, key, found in entries], now)
+    seen = [(i, key, found or ()) for i, key, found in entries]
+    new = app.store.unseen_items(seen)
     for (item, key, matched), is_new in zip(entries, new, strict=True):
         report.new_items += is_new
         fresh = news.is_fresh(item.published_at or now, now, app.settings.relevance.max_age_days)
@@ -148,6 +153,7 @@ def draft_feed_items(
                 now=now,
             )
             report.new_drafts += app.store.add_draft(draft, SYSTEM_ACTOR, f"news:{key}") is not None
+    app.store.record_items(seen, now)
 
 
 def _due_sources(

@@ -37,6 +37,7 @@ from bot.slots import SlotRules
 DEFAULT_CONFIG_PATH = Path("xmess.toml")
 BUNDLED_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 BUNDLED_SLOTS = Path(__file__).resolve().parents[1] / "schedules" / "slots.toml"
+BUNDLED_JOBS = Path(__file__).resolve().parents[1] / "schedules" / "jobs.toml"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 APOSTROPHES = {"typographic": "’", "straight": "'"}
 DEFAULT_DIGEST_TIME = time(9, 0)
@@ -196,8 +197,23 @@ class DigestSettings(_Section):
     mode: Literal["thread", "link"] = "thread"
 
 
+class SmtpSettings(_Section):
+    """The mail server for the e-mails to the editors (unused while `host` is unset); the
+    password comes only from the environment (`XMESS_SMTP__PASSWORD`)."""
+
+    host: str | None = None
+    port: int = Field(default=587, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    from_address: str | None = None
+    starttls: bool = True
+    timeout_seconds: float = Field(default=15.0, gt=0)
+
+
 class WebSettings(_Section):
     public_url: str | None = None
+    """The page's public address as the group reaches it, for links in e-mails and the
+    digest's page."""
 
     _url = field_validator("public_url")(
         lambda url: None if url is None else _check_http_url(url).rstrip("/")
@@ -217,6 +233,7 @@ class Settings(BaseSettings):
     hashtags: list[str] = Field(default_factory=lambda: ["#EconomiaSocial"])
     templates_dir: Path = BUNDLED_TEMPLATES
     slots_file: str = str(BUNDLED_SLOTS)
+    jobs_file: Path = BUNDLED_JOBS
     publisher: PublisherSettings = PublisherSettings()
     x: XSettings = XSettings()
     relevance: RelevanceSettings = RelevanceSettings()
@@ -228,6 +245,8 @@ class Settings(BaseSettings):
     reminders: ReminderSettings = ReminderSettings()
     digest: DigestSettings = DigestSettings()
     web: WebSettings = WebSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    notify_to: list[str] = Field(default_factory=list)
     config_dir: Path = Path(".")
 
     @field_validator("timezone")
@@ -240,6 +259,22 @@ class Settings(BaseSettings):
                 f"«{value}» no és una zona horària coneguda (p. ex. Europe/Madrid)"
             ) from None
         return value
+
+    @field_validator("notify_to")
+    @classmethod
+    def _addresses(cls, addresses: list[str]) -> list[str]:
+        for address in addresses:
+            if "@" not in address.strip("@"):
+                raise ValueError(f"«{address}» no és una adreça de correu")
+        return addresses
+
+    @model_validator(mode="after")
+    def _mail_server_for_notices(self) -> Settings:
+        if self.notify_to and not (self.smtp.host and self.smtp.from_address):
+            raise ValueError(
+                "notify_to necessita el servidor de correu: smtp.host i smtp.from_address"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -349,11 +384,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: el TOML no és vàlid: {error}") from None
     if "config_dir" in data:
         raise ConfigError(f"{path}: clau «config_dir»: clau desconeguda")
-    secrets = [name for name in X_SECRETS if name in data.get("x", {})]
+    secrets = [f"x.{name}" for name in X_SECRETS if name in data.get("x", {})]
+    secrets += ["smtp.password"] if "password" in data.get("smtp", {}) else []
     if secrets:
+        variable = "XMESS_" + secrets[0].upper().replace(".", "__")
         raise ConfigError(
-            f"{path}: clau «x.{secrets[0]}»: les credencials no van al fitxer, sinó a "
-            f"l'entorn (XMESS_X__{secrets[0].upper()})"
+            f"{path}: clau «{secrets[0]}»: les credencials no van al fitxer, sinó a "
+            f"l'entorn ({variable})"
         )
     return data
 

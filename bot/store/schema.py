@@ -173,3 +173,23 @@ publisher_problems = Table(
     Column("since", UtcDateTime, nullable=False),
     Column("until", UtcDateTime),
 )
+
+job_leases = Table(
+    "job_leases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("until", UtcDateTime, nullable=False),
+    Column("last_started_at", UtcDateTime),
+    Column("last_finished_at", UtcDateTime),
+    Column("last_result", Text),
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("draft_ids", Text, nullable=False),
+    Column("recipients", Integer, nullable=False),
+)

@@ -34,8 +34,10 @@ from bot.models import (
     FeedHealth,
     HistoryEntry,
     Image,
+    JobRun,
     NewsItem,
     Note,
+    Notice,
     Pause,
     PublisherProblem,
     PublisherProblemKind,
@@ -46,7 +48,9 @@ from bot.store.schema import (
     feed_health,
     history,
     items,
+    job_leases,
     notes,
+    notices,
     occurrences,
     pauses,
     publisher_problems,
@@ -89,19 +93,22 @@ class SqlStore:
         """Remember a feed's items in one transaction; for each, whether it is new (neither
         its guid key nor its canonical link was seen before, in this batch included)."""
         with self._tx() as tx:
-            known_keys, known_links = self._known(tx, entries)
-            new: list[dict[str, Any]] = []
-            flags = []
-            for item, key, matched in entries:
-                fresh = key not in known_keys and item.link not in known_links
-                if fresh:
-                    known_keys.add(key)
-                    known_links.add(item.link)
-                    new.append(_item_values(item, key, first_seen_at, matched))
-                flags.append(fresh)
+            flags = _new_flags(entries, *self._known(tx, entries))
+            new = [
+                _item_values(item, key, first_seen_at, matched)
+                for (item, key, matched), is_new in zip(entries, flags, strict=True)
+                if is_new
+            ]
             if new:
                 tx.execute(insert(items), new)
         return flags
+
+    def unseen_items(self, entries: Sequence[SeenItem]) -> list[bool]:
+        """What `record_items` would answer, without remembering anything: a poll drafts
+        first and records after, so a crash in between cannot leave an item seen but never
+        drafted."""
+        with self._tx() as tx:
+            return _new_flags(entries, *self._known(tx, entries))
 
     def _known(self, tx: Connection, entries: Sequence[SeenItem]) -> tuple[set[str], set[str]]:
         keys = [key for _, key, _ in entries]
@@ -366,6 +373,82 @@ class SqlStore:
         with self._tx() as tx:
             return [_draft_from_row(row) for row in tx.execute(query).all()]
 
+    # Job leases: replicas on one database run each periodic job once at a time
+
+    def take_lease(
+        self, job: str, holder: str, now: datetime, until: datetime, started_before: datetime
+    ) -> bool:
+        """Take `job`'s lease until `until` if nobody holds it now and nobody started the job
+        after `started_before` (so two replicas whose triggers fire a second apart run it once).
+        A conditional UPDATE, then an INSERT for a job never run: atomic on SQLite and
+        PostgreSQL alike, without locks held across the job."""
+        free = (job_leases.c.last_started_at.is_(None)) | (
+            job_leases.c.last_started_at <= started_before
+        )
+        with self._tx() as tx:
+            taken = tx.execute(
+                update(job_leases)
+                .where(job_leases.c.name == job, job_leases.c.until <= now, free)
+                .values(holder=holder, until=until, last_started_at=now)
+            ).rowcount
+        if taken:
+            return True
+        try:
+            with self._tx() as tx:
+                tx.execute(
+                    insert(job_leases).values(
+                        name=job, holder=holder, until=until, last_started_at=now
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def renew_lease(self, job: str, holder: str, until: datetime) -> bool:
+        """Extend a lease still held by `holder`; False when another replica took it."""
+        with self._tx() as tx:
+            return bool(
+                tx.execute(
+                    update(job_leases)
+                    .where(job_leases.c.name == job, job_leases.c.holder == holder)
+                    .values(until=until)
+                ).rowcount
+            )
+
+    def end_lease(self, job: str, holder: str, now: datetime, result: str) -> None:
+        """Release the lease at once and write down how the run went."""
+        with self._tx() as tx:
+            tx.execute(
+                update(job_leases)
+                .where(job_leases.c.name == job, job_leases.c.holder == holder)
+                .values(until=now, last_finished_at=now, last_result=result)
+            )
+
+    def job_runs(self) -> dict[str, JobRun]:
+        with self._tx() as tx:
+            rows = tx.execute(select(job_leases)).all()
+        return {row.name: JobRun(**row._asdict()) for row in rows}
+
+    # E-mail notices
+
+    def last_notice(self) -> Notice | None:
+        query = select(notices).order_by(notices.c.sent_at.desc(), notices.c.id.desc()).limit(1)
+        with self._tx() as tx:
+            row = tx.execute(query).first()
+        if row is None:
+            return None
+        return Notice(row.sent_at, tuple(json.loads(row.draft_ids)), row.recipients)
+
+    def record_notice(self, notice: Notice) -> None:
+        with self._tx() as tx:
+            tx.execute(
+                insert(notices).values(
+                    sent_at=notice.sent_at,
+                    draft_ids=json.dumps(list(notice.draft_ids)),
+                    recipients=notice.recipients,
+                )
+            )
+
     def _load(self, tx: Connection, draft_id: int, *, with_notes: bool = True) -> Draft:
         """One draft; its notes only when asked, since a status change (such as each claim
         of `publish-due`) does not need them."""
@@ -418,6 +501,21 @@ def _compare(known: EventOccurrence, new: EventOccurrence) -> OccurrenceChange:
     if (new.starts_at, new.ends_at, new.all_day) != (known.starts_at, known.ends_at, known.all_day):
         return OccurrenceChange.MOVED
     return OccurrenceChange.UNCHANGED if new == known else OccurrenceChange.UPDATED
+
+
+def _new_flags(
+    entries: Sequence[SeenItem], known_keys: set[str], known_links: set[str]
+) -> list[bool]:
+    """For each entry, whether neither its guid key nor its link is known or came earlier in
+    the batch."""
+    flags = []
+    for item, key, _ in entries:
+        fresh = key not in known_keys and item.link not in known_links
+        if fresh:
+            known_keys.add(key)
+            known_links.add(item.link)
+        flags.append(fresh)
+    return flags
 
 
 def _item_values(
