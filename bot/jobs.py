@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from bot import notifications, publishing, service
+from bot import digesting, notifications, publishing, reminding, service
 from bot.app import build_mailer
 from bot.service import App, PollReport
 
@@ -30,6 +30,17 @@ def sync_calendars(app: App) -> PollReport:
     return report
 
 
+def draft_reminders(app: App) -> str:
+    return reminding.draft_reminders(app).describe()
+
+
+def draft_digest(app: App) -> str:
+    """Checks often and drafts once: the digest's own day and time are in `[digest]`, and a
+    digest missed while the bot was down is still drafted until the next one is due."""
+    draft = digesting.draft_weekly_digest(app)
+    return f"resum setmanal: esborrany #{draft.id}" if draft else "cap resum nou"
+
+
 def notify_editors(app: App) -> str:
     return notifications.notify_pending(app, build_mailer(app.settings))
 
@@ -37,6 +48,8 @@ def notify_editors(app: App) -> str:
 JOBS: Mapping[str, Job] = {
     "poll_feeds": poll_feeds,
     "sync_calendars": sync_calendars,
+    "draft_reminders": draft_reminders,
+    "draft_digest": draft_digest,
     "publish_due": publishing.publish_due,
     "notify_editors": notify_editors,
 }

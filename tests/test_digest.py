@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from bot import digest, digesting, service
+from bot import digest, digesting, jobs, service
 from bot.app import build_drafter
 from bot.cli import main
 from bot.clock import FixedClock
@@ -393,3 +393,9 @@ def test_a_title_too_long_for_a_post_is_cut_at_a_word_and_keeps_its_link(tmp_pat
         272,
         True,
     )
+
+
+def test_the_scheduled_job_drafts_the_digest_once(app: service.App) -> None:
+    first, again = jobs.JOBS["draft_digest"](app), jobs.JOBS["draft_digest"](app)
+    [draft] = [d for d in app.store.list_drafts() if d.kind is DraftKind.DIGEST]
+    assert (first, again) == (f"resum setmanal: esborrany #{draft.id}", "cap resum nou")

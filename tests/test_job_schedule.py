@@ -32,6 +32,8 @@ def test_the_bundled_file_schedules_every_job_at_its_documented_pace() -> None:
     assert paces == {
         "poll_feeds": 20 * 60,
         "sync_calendars": 60 * 60,
+        "draft_reminders": 15 * 60,
+        "draft_digest": 15 * 60,
         "publish_due": 60,
         "notify_editors": 5 * 60,
     }
@@ -42,8 +44,8 @@ def test_the_bundled_file_schedules_every_job_at_its_documented_pace() -> None:
     [
         (
             "[poll_feed]\nevery_seconds = 60\n",
-            "clau «poll_feed»: no hi ha cap tasca amb aquest nom (tasques: notify_editors, "
-            "poll_feeds, publish_due, sync_calendars)",
+            "clau «poll_feed»: no hi ha cap tasca amb aquest nom (tasques: draft_digest, "
+            "draft_reminders, notify_editors, poll_feeds, publish_due, sync_calendars)",
         ),
         (
             "[poll_feeds]\nevery_seconds = 60\ncron = { hour = 9 }\n",
