@@ -25,6 +25,7 @@ from bot.models import (
     EventOccurrence,
     FeedHealth,
     FetchRequest,
+    Image,
     NewsItem,
     Note,
 )
@@ -406,3 +407,16 @@ def add_manual(app: App, by: str, text: str, url: str | None = None) -> Draft:
     stored = app.store.add_draft(draft, actor)
     assert stored is not None, "a manual draft has no dedupe key, so it is always stored"
     return stored
+
+
+def set_image_alt(app: App, draft_id: int, by: str, alt: str) -> Draft:
+    """The image's description for people who cannot see it; editable until the post goes out."""
+    actor, now = review.check_actor(by), app.clock.now()
+    draft = app.store.get_draft(draft_id)
+    if draft.image is None:
+        raise DraftError(f"l'esborrany {draft_id} no té cap imatge")
+    review.check_editable(draft.status)
+    image = Image(draft.image.url, alt.strip() or None)
+    return app.store.change_draft(
+        draft_id, actor=actor, action="alt-text", at=now, image=image, detail=alt.strip()
+    )

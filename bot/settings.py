@@ -138,6 +138,24 @@ class BlackoutSettings(_Section):
         return Blackout(self.start, self.end, self.reason)
 
 
+class WebSettings(_Section):
+    """The approval page. `secret_key` signs the session cookie: set it (from the environment,
+    `XMESS_WEB__SECRET_KEY`) when several replicas serve the page; unset, one is generated
+    once and kept in the database."""
+
+    secret_key: SecretStr | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    approvals_required: int = Field(default=1, ge=1, le=2)
+    member_daily_limit: int | None = Field(default=None, ge=1)
+
+    _public = field_validator("public_url")(_check_http_url)
+
+    @property
+    def https(self) -> bool:
+        """Served over HTTPS (behind a proxy too): the session cookie is then `Secure`."""
+        return self.public_url.startswith("https://")
+
+
 class Settings(BaseSettings):
     """Every key is documented in the README's configuration table."""
 
@@ -159,6 +177,7 @@ class Settings(BaseSettings):
     calendars: list[CalendarSettings] = Field(default_factory=list)
     blackouts: list[BlackoutSettings] = Field(default_factory=list)
     cost: CostSettings = CostSettings()
+    web: WebSettings = WebSettings()
     config_dir: Path = Path(".")
 
     @field_validator("timezone")
@@ -272,6 +291,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: el TOML no és vàlid: {error}") from None
     if "config_dir" in data:
         raise ConfigError(f"{path}: clau «config_dir»: clau desconeguda")
+    if "secret_key" in data.get("web", {}):
+        raise ConfigError(
+            f"{path}: clau «web.secret_key»: la clau no va al fitxer, sinó a "
+            "l'entorn (XMESS_WEB__SECRET_KEY)"
+        )
     secrets = [name for name in X_SECRETS if name in data.get("x", {})]
     if secrets:
         raise ConfigError(

@@ -1,25 +1,58 @@
 """The web application: `create_app` builds it over one `App`; `serve` runs it with uvicorn.
 
 `run` serves the same application next to the scheduler and passes `scheduler_state`, so
-`/healthz` can report on both the database and the scheduler.
+`/healthz` can report on both the database and the scheduler. Every route needs a session
+except the sign-in page, `/healthz` and the static files (see `security.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
 
 from bot.service import App
+from bot.store.accounts import accounts_for
+from bot.store.queue_view import QueueView
+from bot.web import compose, health_page, queue, schedule, signin, users
+from bot.web.i18n import load_catalogues
+from bot.web.security import SignInRequired, add_security_headers
+from bot.web.site import Site, page_environment, render
 
 SchedulerState = Callable[[], Mapping[str, Any]]
+STATIC = Path(__file__).parent / "static"
+SESSION_COOKIE = "xmess_session"
+SESSION_HOURS = 12
+"""A session lasts a working day; then the person signs in again."""
 
 
 def create_app(app: App, *, scheduler_state: SchedulerState | None = None) -> FastAPI:
     web = FastAPI(title="xmess-bot", docs_url=None, redoc_url=None, openapi_url=None)
+    accounts = accounts_for(app.store)
+    web.state.site = Site(
+        app, accounts, QueueView(accounts.engine), page_environment(), load_catalogues()
+    )
+    web.middleware("http")(add_security_headers)
+    web.add_middleware(
+        SessionMiddleware,
+        secret_key=_session_key(app),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+        https_only=app.settings.web.https,
+    )
+    web.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (signin, queue, compose, schedule, health_page, users):
+        web.include_router(module.router)
+    web.add_exception_handler(SignInRequired, _to_signin)
+    web.add_exception_handler(HTTPException, _refused)
 
     @web.get("/healthz")
     def healthz() -> JSONResponse:
@@ -33,6 +66,25 @@ def create_app(app: App, *, scheduler_state: SchedulerState | None = None) -> Fa
         return JSONResponse(report, status_code=200 if healthy else 503)
 
     return web
+
+
+def _session_key(app: App) -> str:
+    configured = app.settings.web.secret_key
+    return configured.get_secret_value() if configured else accounts_for(app.store).session_key()
+
+
+async def _to_signin(request: Request, _: Exception) -> Response:
+    """A page asked for without a session goes to the sign-in form; an action is refused."""
+    if request.method == "GET":
+        return RedirectResponse("/signin", status_code=303)
+    return HTMLResponse("Cal iniciar la sessió.", status_code=401)
+
+
+async def _refused(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    return render(
+        request, None, "refused.html", status_code=error.status_code, error=str(error.detail)
+    )
 
 
 def _database_state(app: App) -> str:
