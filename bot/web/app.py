@@ -81,9 +81,12 @@ async def _to_signin(request: Request, _: Exception) -> Response:
 
 
 async def _refused(request: Request, error: Exception) -> Response:
+    """A refusal (403, 404…) as a page, in the person's language when they are signed in."""
     assert isinstance(error, HTTPException)
+    name = request.session.get("user")
+    user = request.app.state.site.accounts.get(name) if isinstance(name, str) else None
     return render(
-        request, None, "refused.html", status_code=error.status_code, error=str(error.detail)
+        request, user, "refused.html", status_code=error.status_code, error=str(error.detail)
     )
 
 

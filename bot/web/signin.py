@@ -20,7 +20,6 @@ from bot.web.security import checked_form, signed_in
 from bot.web.site import flash, render, site_of
 
 router = APIRouter()
-LOCKED = "Massa intents fallits: el compte està bloquejat uns minuts."
 Form = Annotated[FormData, Depends(checked_form)]
 
 
@@ -35,7 +34,9 @@ def signin(request: Request, form: Form) -> Response:
     accounts, now = site_of(request).accounts, site_of(request).app.clock.now()
     user = accounts.get(name)
     if user is not None and user.locked(now):
-        return _refused(request, name, LOCKED)
+        return _refused(
+            request, name, "Massa intents fallits: el compte està bloquejat uns minuts."
+        )
     if user is None or not password_matches(user, password):
         if user is not None:
             accounts.save(after_failed_signin(user, now))
