@@ -21,6 +21,7 @@ from bot.store.accounts import Accounts
 from bot.store.queue_view import QueueView
 from bot.web import security
 from bot.web.i18n import Gettext
+from bot.web.labels import label_ca
 from bot.web.post_text import pieces
 from bot.weighted_length import weighted_length
 
@@ -69,9 +70,12 @@ def render(
     def status_label(status: Any) -> str:
         return gettext(STATUS_LABELS_CA[status])
 
+    def label(value: str) -> str:
+        return gettext(label_ca(value))
+
     html = site.pages.get_template(template).render(
         _=gettext, user=user, lang=language, csrf_token=security.csrf_token(request),
-        local=local, status_label=status_label, flashes=request.session.pop("flashes", []),
+        local=local, status_label=status_label, label=label, flashes=request.session.pop("flashes", []),
         path=request.url.path, **context,
     )  # fmt: skip
     return HTMLResponse(html, status_code=status_code)
