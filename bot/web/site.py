@@ -75,8 +75,8 @@ def render(
 
     html = site.pages.get_template(template).render(
         _=gettext, user=user, lang=language, csrf_token=security.csrf_token(request),
-        local=local, status_label=status_label, label=label, flashes=request.session.pop("flashes", []),
-        path=request.url.path, **context,
+        local=local, status_label=status_label, label=label,
+        flashes=request.session.pop("flashes", []), path=request.url.path, **context,
     )  # fmt: skip
     return HTMLResponse(html, status_code=status_code)
 
