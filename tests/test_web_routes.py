@@ -280,3 +280,12 @@ def test_only_an_admin_manages_users(app: App) -> None:
 def test_the_language_is_kept_on_the_account(app: App, editor: TestClient) -> None:
     post(editor, "/language", {"language": "en", "back": "/"})
     assert '<html lang="en">' in signed_in(app, "editor").get("/").text
+
+
+def test_the_queue_lists_pending_drafts_before_approved_ones(app: App, editor: TestClient) -> None:
+    approved = add_draft(app, "Ja aprovat", status=DraftStatus.APPROVED)
+    pending = add_draft(app, "Per revisar")
+    newer = add_draft(app, "Aprovat després", status=DraftStatus.APPROVED)
+    page = editor.get("/").text
+    order = sorted((pending, newer, approved), key=lambda d: page.index(f">#{d.id}<"))
+    assert [d.text for d in order] == ["Per revisar", "Aprovat després", "Ja aprovat"]

@@ -1,5 +1,10 @@
 """The page's reads of the queue: one page of drafts at a time, pending first, filtered in SQL,
-so the queue page costs the same with ten drafts or ten thousand (see `benchmarks/web_pages`)."""
+so the queue page costs the same with ten drafts or ten thousand (see `benchmarks/web_pages`).
+
+Pending drafts and the others are read as two groups, each newest first straight from an
+index on (status, created_at) (or on member or kind first when filtered), instead of sorting
+every matching row to put the pending ones first.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Engine, case, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, func, select
 
 from bot.models import Draft, DraftStatus
 from bot.store.schema import drafts
@@ -33,31 +38,16 @@ class QueueView:
 
     def page(self, wanted: QueueFilter, offset: int, limit: int) -> QueuePage:
         """Drafts matching `wanted`, pending first, then newest first."""
-        conditions: list[ColumnElement[bool]] = [
-            drafts.c.status.in_([s.value for s in wanted.statuses])
-        ]
-        if wanted.kind:
-            conditions.append(drafts.c.kind == wanted.kind)
-        if wanted.member:
-            conditions.append(drafts.c.member == wanted.member)
-        pending_first = case((drafts.c.status == DraftStatus.PENDING.value, 0), else_=1)
-        query = (
-            select(drafts)
-            .where(*conditions)
-            .order_by(pending_first, drafts.c.created_at.desc(), drafts.c.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
+        found: list[Draft] = []
+        total = 0
         with self.engine.begin() as tx:
-            rows = tx.execute(query).all()
-            total = tx.execute(select(func.count()).select_from(drafts).where(*conditions))
-            return QueuePage([_draft_from_row(row) for row in rows], total.scalar_one())
-
-    def members(self) -> list[str]:
-        """Every member with a draft, for the queue's filter."""
-        query = select(drafts.c.member).where(drafts.c.member.is_not(None)).distinct()
-        with self.engine.begin() as tx:
-            return sorted(tx.execute(query).scalars())
+            for group in _pending_first(wanted.statuses):
+                conditions = _conditions(wanted, group)
+                count = tx.execute(select(func.count()).where(*conditions)).scalar_one()
+                if offset < count and len(found) < limit:
+                    found += _newest(tx, conditions, offset, limit - len(found))
+                offset, total = max(0, offset - count), total + count
+        return QueuePage(found, total)
 
     def scheduled(
         self, statuses: Sequence[DraftStatus], start: datetime, end: datetime
@@ -74,3 +64,33 @@ class QueueView:
         )
         with self.engine.begin() as tx:
             return [_draft_from_row(row) for row in tx.execute(query).all()]
+
+
+def _pending_first(statuses: tuple[DraftStatus, ...]) -> list[tuple[DraftStatus, ...]]:
+    rest = tuple(s for s in statuses if s is not DraftStatus.PENDING)
+    groups = [(DraftStatus.PENDING,)] if DraftStatus.PENDING in statuses else []
+    return [*groups, rest] if rest else groups
+
+
+def _conditions(
+    wanted: QueueFilter, statuses: tuple[DraftStatus, ...]
+) -> list[ColumnElement[bool]]:
+    conditions = [drafts.c.status.in_([s.value for s in statuses])]
+    if wanted.kind:
+        conditions.append(drafts.c.kind == wanted.kind)
+    if wanted.member:
+        conditions.append(drafts.c.member == wanted.member)
+    return conditions
+
+
+def _newest(
+    tx: Connection, conditions: list[ColumnElement[bool]], offset: int, limit: int
+) -> list[Draft]:
+    query = (
+        select(drafts)
+        .where(*conditions)
+        .order_by(drafts.c.created_at.desc(), drafts.c.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return [_draft_from_row(row) for row in tx.execute(query).all()]

@@ -193,5 +193,7 @@ web_secrets = Table(
     Column("value", String(200), nullable=False),
 )
 
+# The queue page reads one status at a time, newest first, optionally for one member or kind.
 Index("ix_drafts_status_created_at", drafts.c.status, drafts.c.created_at)
-Index("ix_drafts_kind_status", drafts.c.kind, drafts.c.status)
+Index("ix_drafts_member_status_created", drafts.c.member, drafts.c.status, drafts.c.created_at)
+Index("ix_drafts_kind_status_created", drafts.c.kind, drafts.c.status, drafts.c.created_at)

@@ -54,7 +54,7 @@ def queue_page(
     return render(
         request, user, "queue.html", drafts=found.drafts, total=found.total, page=page,
         pages=max(1, -(-found.total // PAGE_SIZE)), view=view, kind=kind, member=member,
-        kinds=[k.value for k in DraftKind], members=site.queue.members(),
+        kinds=[k.value for k in DraftKind], members=[m.name for m in site.app.settings.members],
     )  # fmt: skip
 
 

@@ -33,11 +33,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name"),
     )
     op.create_index("ix_drafts_status_created_at", "drafts", ["status", "created_at"])
-    op.create_index("ix_drafts_kind_status", "drafts", ["kind", "status"])
+    op.create_index("ix_drafts_member_status_created", "drafts", ["member", "status", "created_at"])
+    op.create_index("ix_drafts_kind_status_created", "drafts", ["kind", "status", "created_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_drafts_kind_status", table_name="drafts")
+    op.drop_index("ix_drafts_kind_status_created", table_name="drafts")
+    op.drop_index("ix_drafts_member_status_created", table_name="drafts")
     op.drop_index("ix_drafts_status_created_at", table_name="drafts")
     op.drop_table("web_secrets")
     op.drop_table("users")
