@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
+from sqlalchemy import Engine, insert
 
 from benchmarks.report import Check, Report, Row
 from bot.accounts import Role, User, hash_password
@@ -38,7 +38,7 @@ KINDS = [DraftKind.NEWS, DraftKind.EVENT, DraftKind.MANUAL]
 TEXT = "Nova cooperativa de consum a {member}: assemblea oberta dijous #EconomiaSocial {url}"
 
 
-def fill(engine: object, total: int) -> None:
+def fill(engine: Engine, total: int) -> None:
     """`total` drafts with a creation row each in the history, inserted in two statements."""
     rows = [
         {
@@ -60,7 +60,7 @@ def fill(engine: object, total: int) -> None:
          "text_after": row["text"], "detail": ""}
         for row in rows
     ]  # fmt: skip
-    with engine.begin() as connection:  # type: ignore[attr-defined]
+    with engine.begin() as connection:
         connection.execute(insert(drafts), rows)
         connection.execute(insert(history), created)
 

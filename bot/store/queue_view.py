@@ -75,7 +75,7 @@ def _pending_first(statuses: tuple[DraftStatus, ...]) -> list[tuple[DraftStatus,
 def _conditions(
     wanted: QueueFilter, statuses: tuple[DraftStatus, ...]
 ) -> list[ColumnElement[bool]]:
-    conditions = [drafts.c.status.in_([s.value for s in statuses])]
+    conditions: list[ColumnElement[bool]] = [drafts.c.status.in_([s.value for s in statuses])]
     if wanted.kind:
         conditions.append(drafts.c.kind == wanted.kind)
     if wanted.member:
