@@ -66,7 +66,7 @@ def fill(engine: Engine, total: int) -> None:
 
 
 def signed_in_client(folder: Path, total: int) -> TestClient:
-    settings = Settings(config_dir=folder, slots_file="")  # type: ignore[call-arg]
+    settings = Settings(config_dir=folder, slots_file="")
     app = build_app(settings, FixedClock(NOW))
     accounts = accounts_for(app.store)
     accounts.add(User("editor", Role.EDITOR, hash_password(PASSWORD), NOW))

@@ -68,7 +68,9 @@ class QueueView:
 
 def _pending_first(statuses: tuple[DraftStatus, ...]) -> list[tuple[DraftStatus, ...]]:
     rest = tuple(s for s in statuses if s is not DraftStatus.PENDING)
-    groups = [(DraftStatus.PENDING,)] if DraftStatus.PENDING in statuses else []
+    groups: list[tuple[DraftStatus, ...]] = []
+    if DraftStatus.PENDING in statuses:
+        groups.append((DraftStatus.PENDING,))
     return [*groups, rest] if rest else groups
 
 
