@@ -145,6 +145,8 @@ class WebSettings(_Section):
 
     secret_key: SecretStr | None = None
     public_url: str = "http://127.0.0.1:8000"
+    approvals_required: int = Field(default=1, ge=1, le=2)
+    member_daily_limit: int | None = Field(default=None, ge=1)
 
     _public = field_validator("public_url")(_check_http_url)
 

@@ -27,7 +27,7 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def make_app(tmp_path: Path, **settings: Any) -> App:
-    config = Settings(config_dir=tmp_path, slots_file="", **settings)  # type: ignore[call-arg]
+    config = Settings(**{"config_dir": tmp_path, "slots_file": ""} | settings)
     app = build_app(config, FixedClock(NOW))
     accounts = accounts_for(app.store)
     for role in Role:

@@ -58,6 +58,19 @@ def queue_page(
     )  # fmt: skip
 
 
+@router.post("/approve-many")
+def approve_many(request: Request, user: Editor, form: Form) -> RedirectResponse:
+    """The ticked drafts of the queue, each at the next free slot, members in turn."""
+    ids = [int(value) for value in map(str, form.getlist("ids")) if value.isdigit()]
+    try:
+        service.approve_many(site_of(request).app, ids, user.name)
+    except XmessError as refused:
+        flash(request, str(refused), "error")
+    else:
+        flash(request, "Esborranys marcats aprovats.")
+    return RedirectResponse("/", status_code=303)
+
+
 @router.get("/drafts/{draft_id}")
 def draft_page(request: Request, draft_id: int, user: Reader) -> HTMLResponse:
     return _draft_page(request, user, draft_id)
@@ -113,7 +126,15 @@ def approve(request: Request, draft_id: int, user: Editor, form: Form) -> Respon
             at = parse_local(str(form.get("at", "")), request)
         return service.approve(app, draft_id, user.name, at)
 
-    return _act(request, user, draft_id, approve_as_asked, "Aprovat.")
+    try:
+        draft = approve_as_asked()
+    except XmessError as refused:
+        return _draft_page(request, user, draft_id, str(refused))
+    if draft.status is S.PENDING:  # the four-eyes rule: one approval of two
+        flash(request, "Primera aprovació desada: cal la d'una altra persona.")
+    else:
+        flash(request, "Aprovat.")
+    return RedirectResponse(f"/drafts/{draft_id}", status_code=303)
 
 
 def parse_local(text: str, request: Request) -> datetime:
