@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -63,11 +64,18 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def password_matches(user: User, password: str) -> bool:
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether `password` is the user's. An unknown name costs the same hash check, so the
+    answer's timing does not tell which names exist."""
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(user.password_hash if user else _unknown_user_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _unknown_user_hash() -> str:
+    return _hasher.hash("no user has this password")
 
 
 def after_failed_signin(user: User, now: datetime) -> User:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.models import DraftStatus
 from bot.service import App
-from tests.web_site import add_draft, make_app, post, signed_in
+from tests.web_site import add_draft, csrf, make_app, post, signed_in
 
 SLOTS = """min_gap_minutes = 45
 [weekdays]
@@ -37,7 +37,7 @@ def test_bulk_approval_gives_slots_to_members_in_turn(tmp_path: Path) -> None:
     ids = [add_draft(app, f"Notícia {n}", member=m).id or 0 for n, m in enumerate(members)]
     editor = signed_in(app, "editor")
     response = editor.post("/approve-many", data={"ids": [str(i) for i in ids],
-                                                  "csrf_token": _token(editor)})  # fmt: skip
+                                                  "csrf_token": csrf(editor)})  # fmt: skip
     assert response.status_code == 303
     assert local_slots(app, ids) == [
         "Fri 12:30",
@@ -46,12 +46,6 @@ def test_bulk_approval_gives_slots_to_members_in_turn(tmp_path: Path) -> None:
         "Fri 17:30",
         "Sat 11:00",
     ]
-
-
-def _token(client: Any) -> str:
-    from tests.web_site import csrf
-
-    return csrf(client)
 
 
 def test_a_member_at_its_daily_limit_waits_for_the_next_day(tmp_path: Path) -> None:

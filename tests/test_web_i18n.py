@@ -32,7 +32,8 @@ def shown_values() -> list[str]:
     """Words shown at run time: kinds, roles, statuses, problems, sources."""
     values = [k.value for k in DraftKind] + [r.value for r in Role] + ["feed", "calendar"]
     values += [p.value for p in PublisherProblemKind]
-    return [label_ca(v) for v in values] + list(STATUS_LABELS_CA.values())
+    values = [label_ca(v) for v in values] + list(STATUS_LABELS_CA.values())
+    return [*values, "Aquesta pàgina no existeix."]
 
 
 @pytest.mark.parametrize("language", ["es", "en"])

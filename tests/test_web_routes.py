@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bot import publishing
 from bot.models import DraftStatus
+from bot.store.accounts import accounts_for
 from bot.service import App
 from bot.web.app import create_app
 from tests.web_site import NOW, PASSWORD, add_draft, csrf, make_app, post, signed_in
@@ -253,8 +255,6 @@ def test_the_schedule_moves_a_post(app: App, editor: TestClient) -> None:
 
 def test_the_health_page_shows_a_pause_and_the_budget(tmp_path: Path) -> None:
     app = make_app(tmp_path, cost={"monthly_budget": 10})
-    from bot import publishing
-
     publishing.pause(app, "admin", "dol oficial")
     page = signed_in(app, "viewer").get("/health").text
     assert "publicació aturada per admin: dol oficial" in page
@@ -266,8 +266,6 @@ def test_only_an_admin_manages_users(app: App) -> None:
     admin = signed_in(app, "admin")
     post(admin, "/users", {"name": "nova", "role": "viewer", "password": PASSWORD}, "/users")
     post(admin, "/users/editor2/remove", {}, "/users")
-    from bot.store.accounts import accounts_for
-
     names = [(u.name, u.role.value) for u in accounts_for(app.store).all()]
     assert names == [
         ("admin", "admin"),

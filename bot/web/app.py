@@ -85,9 +85,8 @@ async def _refused(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     name = request.session.get("user")
     user = request.app.state.site.accounts.get(name) if isinstance(name, str) else None
-    return render(
-        request, user, "refused.html", status_code=error.status_code, error=str(error.detail)
-    )
+    detail = "Aquesta pàgina no existeix." if error.status_code == 404 else str(error.detail)
+    return render(request, user, "refused.html", status_code=error.status_code, error=detail)
 
 
 def _database_state(app: App) -> str:

@@ -37,7 +37,7 @@ def signin(request: Request, form: Form) -> Response:
         return _refused(
             request, name, "Massa intents fallits: el compte està bloquejat uns minuts."
         )
-    if user is None or not password_matches(user, password):
+    if not password_matches(user, password) or user is None:
         if user is not None:
             accounts.save(after_failed_signin(user, now))
         return _refused(request, name, "El nom o la contrasenya no són correctes.")
