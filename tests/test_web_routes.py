@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from bot import publishing
 from bot.models import DraftStatus
-from bot.store.accounts import accounts_for
 from bot.service import App
+from bot.store.accounts import accounts_for
 from bot.web.app import create_app
 from tests.web_site import NOW, PASSWORD, add_draft, csrf, make_app, post, signed_in
 
