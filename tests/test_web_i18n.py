@@ -13,7 +13,7 @@ from bot.models import DraftKind, PublisherProblemKind
 from bot.review import STATUS_LABELS_CA
 from bot.service import App
 from bot.web.i18n import load_catalogues
-from bot.web.labels import label_ca
+from bot.web.labels import LABELS_CA, label_ca
 from tests.web_site import add_draft, make_app, post, signed_in
 
 WEB = Path(__file__).parents[1] / "bot" / "web"
@@ -32,7 +32,8 @@ def shown_values() -> list[str]:
     """Words shown at run time: kinds, roles, statuses, problems, sources."""
     values = [k.value for k in DraftKind] + [r.value for r in Role] + ["feed", "calendar"]
     values += [p.value for p in PublisherProblemKind]
-    values = [label_ca(v) for v in values] + list(STATUS_LABELS_CA.values())
+    values = [label_ca(v) for v in values] + list(LABELS_CA.values())
+    values += list(STATUS_LABELS_CA.values())
     return [*values, "Aquesta pàgina no existeix."]
 
 
@@ -45,7 +46,7 @@ def test_every_text_has_a_translation(language: str) -> None:
 
 
 SAME_IN_BOTH = {"editor", "lector", "administrador", "canal", "Hora", "Historial", "Rol",
-                "Anterior", "Edita", "Filtra", "Entra", "Elimina", "Marca"}  # fmt: skip
+                "Anterior", "Edita", "Filtra", "Entra", "Elimina", "Marca", "nota"}  # fmt: skip
 """Words spelt the same in Catalan and in Spanish or English."""
 
 

@@ -21,6 +21,23 @@ LABELS_CA: dict[str, str] = {
     "replies-refused": "respostes refusades",
     "feed": "canal",
     "calendar": "calendari",
+    # what each history entry did
+    "create": "creat",
+    "approve": "aprovat",
+    "first-approval": "primera aprovació",
+    "edit": "editat",
+    "note": "nota",
+    "alt-text": "text alternatiu",
+    "reject": "rebutjat",
+    "reschedule": "hora canviada",
+    "requeue": "tornat a la cua",
+    "found": "trobat a X",
+    "claim": "publicant-se",
+    "publish": "publicat",
+    "publish-failed": "ha fallat",
+    "retract": "esborrat de la xarxa",
+    "expire": "caducat",
+    "withdraw": "retirat",
 }
 
 
