@@ -17,7 +17,7 @@ from bot.web.labels import LABELS_CA, label_ca
 from tests.web_site import add_draft, make_app, post, signed_in
 
 WEB = Path(__file__).parents[1] / "bot" / "web"
-KEYWORDS = {"_": None, "flash": (2,), "_refused": (3,), "_act": (5,), "HTTPException": (2,)}
+KEYWORDS = {"_": None, "flash": (2,), "_refused": (4,), "_act": (5,), "HTTPException": (2,)}
 """The calls whose text reaches the page: gettext, messages after an action, refusals."""
 
 

@@ -28,9 +28,32 @@ def editor(app: App) -> TestClient:
 
 def test_pages_need_a_session(app: App) -> None:
     client = TestClient(create_app(app), follow_redirects=False)
-    for path in ("/", "/drafts/1", "/write", "/schedule", "/health", "/users"):
-        response = client.get(path)
-        assert (response.status_code, response.headers["location"]) == (303, "/signin")
+    locations = [client.get(path).headers["location"] for path in ("/", "/write", "/health")]
+    assert locations == ["/signin", "/signin?next=%2Fwrite", "/signin?next=%2Fhealth"]
+
+
+def test_a_link_from_an_e_mail_lands_on_its_draft_after_sign_in(app: App) -> None:
+    draft = add_draft(app)
+    client = TestClient(create_app(app), follow_redirects=False)
+    form = client.get(client.get(f"/drafts/{draft.id}").headers["location"]).text
+    assert f'name="next" value="/drafts/{draft.id}"' in form
+    response = client.post(
+        "/signin",
+        data={"name": "editor", "password": PASSWORD, "next": f"/drafts/{draft.id}",
+              "csrf_token": csrf(client, "/signin")},
+    )  # fmt: skip
+    assert response.headers["location"] == f"/drafts/{draft.id}"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil"])
+def test_sign_in_never_sends_a_person_to_another_site(app: App, target: str) -> None:
+    client = TestClient(create_app(app), follow_redirects=False)
+    response = client.post(
+        "/signin",
+        data={"name": "editor", "password": PASSWORD, "next": target,
+              "csrf_token": csrf(client, "/signin")},
+    )  # fmt: skip
+    assert response.headers["location"] == "/"
 
 
 def test_actions_without_a_session_are_refused_and_change_nothing(app: App) -> None:

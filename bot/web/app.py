@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -74,9 +75,12 @@ def _session_key(app: App) -> str:
 
 
 async def _to_signin(request: Request, _: Exception) -> Response:
-    """A page asked for without a session goes to the sign-in form; an action is refused."""
+    """A page asked for without a session goes to the sign-in form, which comes back to it
+    (a link from an e-mail lands on its draft); an action is refused."""
     if request.method == "GET":
-        return RedirectResponse("/signin", status_code=303)
+        wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = "/signin" if wanted == "/" else f"/signin?{urlencode({'next': wanted})}"
+        return RedirectResponse(target, status_code=303)
     return HTMLResponse("Cal iniciar la sessió.", status_code=401)
 
 

@@ -24,31 +24,40 @@ Form = Annotated[FormData, Depends(checked_form)]
 
 
 @router.get("/signin")
-def signin_page(request: Request) -> HTMLResponse:
-    return render(request, None, "signin.html", error="", name="")
+def signin_page(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, None, "signin.html", error="", name="", next=local_path(next))
 
 
 @router.post("/signin", response_model=None)
 def signin(request: Request, form: Form) -> Response:
     name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
+    wanted = local_path(str(form.get("next", "/")))
     accounts, now = site_of(request).accounts, site_of(request).app.clock.now()
     user = accounts.get(name)
     if user is not None and user.locked(now):
         return _refused(
-            request, name, "Massa intents fallits: el compte està bloquejat uns minuts."
+            request, name, wanted, "Massa intents fallits: el compte està bloquejat uns minuts."
         )
     if not password_matches(user, password) or user is None:
         if user is not None:
             accounts.save(after_failed_signin(user, now))
-        return _refused(request, name, "El nom o la contrasenya no són correctes.")
+        return _refused(request, name, wanted, "El nom o la contrasenya no són correctes.")
     accounts.save(replace(user, failed_signins=0, locked_until=None))
     request.session.clear()
     request.session["user"] = user.name
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse(wanted, status_code=303)
 
 
-def _refused(request: Request, name: str, message: str) -> HTMLResponse:
-    return render(request, None, "signin.html", status_code=401, error=message, name=name)
+def _refused(request: Request, name: str, wanted: str, message: str) -> HTMLResponse:
+    return render(
+        request, None, "signin.html", status_code=401, error=message, name=name, next=wanted
+    )
+
+
+def local_path(target: str) -> str:
+    """`target` if it is a path on this site, else "/": a link can never send a person who
+    just signed in (or switched language) to another site."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
 
 
 @router.post("/signout")
@@ -68,6 +77,4 @@ def switch_language(
         flash(request, str(error), "error")
     else:
         site_of(request).accounts.save(replace(user, language=language))
-    back = str(form.get("back", "/"))
-    local = back.startswith("/") and not back.startswith("//")  # never off to another site
-    return RedirectResponse(back if local else "/", status_code=303)
+    return RedirectResponse(local_path(str(form.get("back", "/"))), status_code=303)
