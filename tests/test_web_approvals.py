@@ -87,3 +87,14 @@ def test_an_edit_after_the_first_approval_asks_for_two_again(four_eyes: App) -> 
     assert four_eyes.store.get_draft(draft.id or 0).status is DraftStatus.PENDING
     post(first, f"{path}/approve", {"when": "slot"}, path)
     assert four_eyes.store.get_draft(draft.id or 0).status is DraftStatus.APPROVED
+
+
+def test_the_schedule_shows_each_day_against_its_cap(tmp_path: Path) -> None:
+    (tmp_path / "slots.toml").write_text("daily_cap = 2\nmonthly_cap = 40\n" + SLOTS)
+    app = make_app(tmp_path, slots_file="slots.toml")
+    editor = signed_in(app, "editor")
+    for n in range(3):
+        post(editor, f"/drafts/{add_draft(app, f'Notícia {n}').id}/approve", {"when": "slot"})
+    page = editor.get("/schedule").text
+    assert "Aquest mes: 3 / 40" in page
+    assert [page.count(f"Publicacions: {n} / 2") for n in (0, 1, 2)] == [5, 1, 1]

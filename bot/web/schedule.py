@@ -3,6 +3,7 @@ and a form on each post to move it (through `service.reschedule`)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated
@@ -25,6 +26,8 @@ class Day:
     day: date
     slot_times: list[datetime]
     posts: list[Draft]
+    booked: int
+    """Posts counting towards the day's cap: waiting to go out, or already sent."""
 
 
 @router.get("/schedule")
@@ -35,12 +38,16 @@ def schedule_page(request: Request, user: Annotated[User, Depends(signed_in)]) -
     end = datetime.combine(today + timedelta(days=WEEK), datetime.min.time(), tzinfo=zone)
     waiting = (DraftStatus.APPROVED, DraftStatus.PUBLISHING)
     posts = site_of(request).queue.scheduled(waiting, now, end)
+    booked = [t.astimezone(zone).date() for t in app.store.booked_times(now - slots.CAP_WINDOW)]
+    per_day = Counter(booked)
     days = [
         Day(
             day,
             slots.day_slots(day, app.slots) if app.slots else [],
             [p for p in posts if p.scheduled_at and p.scheduled_at.astimezone(zone).date() == day],
+            per_day[day],
         )
         for day in (today + timedelta(days=offset) for offset in range(WEEK))
     ]
-    return render(request, user, "schedule.html", days=days, rules=app.slots)
+    month = sum(1 for day in booked if (day.year, day.month) == (today.year, today.month))
+    return render(request, user, "schedule.html", days=days, rules=app.slots, month=month)
