@@ -310,3 +310,17 @@ def test_the_queue_lists_pending_drafts_before_approved_ones(app: App, editor: T
     page = editor.get("/").text
     order = sorted((pending, newer, approved), key=lambda d: page.index(f">#{d.id}<"))
     assert [d.text for d in order] == ["Per revisar", "Aprovat després", "Ja aprovat"]
+
+
+def test_an_editor_pauses_and_resumes_publishing_from_the_health_page(app: App) -> None:
+    editor = signed_in(app, "editor")
+    post(editor, "/pause", {"reason": "dol oficial"}, "/health")
+    paused = app.store.current_pause()
+    assert paused is not None and (paused.paused_by, paused.reason) == ("editor", "dol oficial")
+    post(editor, "/resume", {}, "/health")
+    assert app.store.current_pause() is None
+
+
+def test_a_viewer_cannot_pause_publishing(app: App) -> None:
+    response = post(signed_in(app, "viewer"), "/pause", {"reason": "x"}, "/health")
+    assert (response.status_code, app.store.current_pause()) == (403, None)

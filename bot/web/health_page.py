@@ -7,14 +7,41 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from bot import cost, publishing, service, slots
 from bot.accounts import User
-from bot.web.security import signed_in
-from bot.web.site import render, site_of
+from bot.errors import XmessError
+from bot.web.security import checked_form, editor, signed_in
+from bot.web.site import flash, render, site_of
 
 router = APIRouter()
+Editor = Annotated[User, Depends(editor)]
+Form = Annotated[FormData, Depends(checked_form)]
+
+
+@router.post("/pause", response_model=None)
+def pause(request: Request, user: Editor, form: Form) -> Response:
+    """Stop all publishing at once (an emergency, official mourning); approvals are kept."""
+    try:
+        publishing.pause(site_of(request).app, user.name, str(form.get("reason", "")))
+    except XmessError as refused:
+        flash(request, str(refused), "error")
+    else:
+        flash(request, "Publicació aturada.")
+    return RedirectResponse("/health", status_code=303)
+
+
+@router.post("/resume", response_model=None)
+def resume(request: Request, user: Editor, form: Form) -> Response:
+    try:
+        publishing.resume(site_of(request).app, user.name)
+    except XmessError as refused:
+        flash(request, str(refused), "error")
+    else:
+        flash(request, "La publicació continua.")
+    return RedirectResponse("/health", status_code=303)
 
 
 @router.get("/health")
