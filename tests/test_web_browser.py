@@ -46,7 +46,9 @@ def base_url(app: App) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(create_app(app), log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
+    deadline = time.monotonic() + 10
     while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the page did not start"
         time.sleep(0.02)
     yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     server.should_exit = True

@@ -8,6 +8,7 @@ typed, so nothing is lost.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -53,7 +54,7 @@ def queue_page(
     found = site.queue.page(wanted, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render(
         request, user, "queue.html", drafts=found.drafts, total=found.total, page=page,
-        pages=max(1, -(-found.total // PAGE_SIZE)), view=view, kind=kind, member=member,
+        pages=max(1, math.ceil(found.total / PAGE_SIZE)), view=view, kind=kind, member=member,
         kinds=[k.value for k in DraftKind], members=[m.name for m in site.app.settings.members],
     )  # fmt: skip
 
