@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from benchmarks import poll_cycle, publish_claim
+from benchmarks import poll_cycle, publish_claim, web_pages
 from benchmarks.report import Report, render
 
 BENCHMARKS: dict[str, Callable[[], Report]] = {
     "poll_cycle": poll_cycle.run,
     "publish_claim": publish_claim.run,
+    "web_pages": web_pages.run,
 }
 
 

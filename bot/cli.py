@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from bot import digesting, publishing, reminding, service
+from bot.accounts import Role, User, check_name, hash_password
 from bot.app import build_app, build_drafter
 from bot.clock import FixedClock, SystemClock
 from bot.cost import Prices, estimate_posts
@@ -26,6 +27,7 @@ from bot.publishers.x import XPublisher
 from bot.review import STATUS_LABELS_CA
 from bot.service import App
 from bot.settings import Settings, config_path, load_settings, load_slots
+from bot.store.accounts import accounts_for
 from bot.weighted_length import weighted_length
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -259,6 +261,47 @@ def run(context: Context, host: str, port: int) -> None:
     from bot.runner import run as run_forever
 
     run_forever(context.settings, host, port)
+
+
+@main.group()
+def users() -> None:
+    """Els comptes de la pàgina web."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option(
+    "--password-stdin", is_flag=True, help="Llegeix la contrasenya de l'entrada (per a scripts)."
+)
+@pass_context
+def users_add(context: Context, name: str, role: str, password_stdin: bool) -> None:
+    """Afegeix una persona (la contrasenya es demana, o es llegeix amb --password-stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Contrasenya", hide_input=True, confirmation_prompt=True)
+    app = context.app(None)
+    user = User(check_name(name), Role(role), hash_password(password), app.clock.now())
+    accounts_for(app.store).add(user)
+    click.echo(f"Usuari «{user.name}» afegit ({role}).")
+
+
+@users.command("list")
+@pass_context
+def users_list(context: Context) -> None:
+    """Les persones amb accés i el seu rol."""
+    for user in accounts_for(context.app(None).store).all():
+        click.echo(f"{user.name}\t{user.role.value}\t{user.language}")
+
+
+@users.command("remove")
+@click.argument("name")
+@pass_context
+def users_remove(context: Context, name: str) -> None:
+    """Treu l'accés a una persona (el seu nom es queda a l'historial)."""
+    accounts_for(context.app(None).store).remove(name)
+    click.echo(f"Usuari «{name}» eliminat.")
 
 
 @main.group()

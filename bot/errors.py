@@ -3,6 +3,7 @@
     XmessError
     ├── ConfigError          a setting is wrong: names the key and the file
     ├── SourceError          a feed or calendar could not be read: names the URL
+    ├── AccountError         a web account cannot be made, found or used as asked
     ├── DraftError           a draft cannot be made or changed as asked
     │   ├── TransitionError  the queue's rules forbid that move
     │   ├── UnknownDraft     no draft with that id
@@ -31,6 +32,10 @@ class ConfigError(XmessError):
 
 
 class SourceError(XmessError):
+    pass
+
+
+class AccountError(XmessError):
     pass
 
 

@@ -8,6 +8,7 @@ it `publishing`, and a later run asks the publisher whether it went out (`reconc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -390,3 +391,23 @@ def correct(app: App, draft_id: int, by: str) -> Draft:
         draft_id, actor=actor, action="correct", at=now, detail=f"correcció: #{stored.id}"
     )
     return stored
+
+
+_POST_URL = re.compile(r"^https://(?:www\.)?(?:x|twitter)\.com/\w+/status/(\d+)/?$")
+
+
+def record_found(app: App, draft_id: int, by: str, post_url: str) -> Draft:
+    """A person looked on X and found a `needs-check` post: record it as published, so it is
+    never sent again."""
+    actor, now = review.check_actor(by), app.clock.now()
+    found = _POST_URL.match(post_url.strip())
+    if found is None:
+        raise DraftError(
+            f"«{post_url.strip()}» no és l'adreça d'una publicació d'X "
+            "(p. ex. https://x.com/XmessCat/status/1234567890)"
+        )
+    return app.store.change_draft(
+        draft_id, actor=actor, action="found", at=now, status=S.PUBLISHED,
+        expect=S.NEEDS_CHECK, published_at=now, post_id=found.group(1),
+        post_url=post_url.strip(), status_reason=None, detail=post_url.strip(),
+    )  # fmt: skip

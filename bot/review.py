@@ -14,10 +14,11 @@ status change that does not go through `check_transition`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.errors import TextTooLong, TransitionError
-from bot.models import DraftStatus
+from bot.models import DraftStatus, HistoryEntry
 
 S = DraftStatus
 
@@ -103,3 +104,26 @@ def raise_moved_meanwhile(draft_id: int) -> None:
         f"l'esborrany {draft_id} ha canviat mentrestant (una altra persona o procés): "
         "torna-ho a mirar"
     )
+
+
+FIRST_APPROVAL = "first-approval"
+
+
+def approvers_of_current_text(history: Sequence[HistoryEntry]) -> set[str]:
+    """Who has approved the draft as it stands (four-eyes rule): approvals given before its
+    text last changed, or before it went back to pending, do not count."""
+    approvers: set[str] = set()
+    for entry in history:
+        changed = entry.text_before is not None and entry.text_before != entry.text_after
+        if changed or (entry.status_after is S.PENDING and entry.status_before is not S.PENDING):
+            approvers.clear()
+        if entry.action == FIRST_APPROVAL:
+            approvers.add(entry.actor)
+    return approvers
+
+
+def check_second_approver(approvers: set[str], actor: str) -> None:
+    if actor in approvers:
+        raise TransitionError(
+            "ja has aprovat aquest esborrany: cal que l'aprovi una altra persona (quatre ulls)"
+        )

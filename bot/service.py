@@ -7,9 +7,11 @@ is imported here; time comes from `app.clock`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from itertools import zip_longest
 from typing import Any
 
 from bot import events, health, news, reminding, review, slots
@@ -342,15 +344,25 @@ def source_health(app: App) -> list[SourceHealth]:
 
 def approve(app: App, draft_id: int, by: str, at: datetime | None = None) -> Draft:
     """Approve for `at`, else for the time already set on the draft if still ahead, else for
-    the next free posting slot (or now, without slots)."""
+    the next free posting slot (or now, without slots) within the member's daily limit.
+
+    With `web.approvals_required = 2` the first approval is only recorded (the draft stays
+    pending) and a second, different person's approval approves it, at the time they choose."""
     actor, now = review.check_actor(by), app.clock.now()
     draft = app.store.get_draft(draft_id)
     if at is not None:
         review.check_future(at, now)
     if draft.over_limit:
         raise DraftError(f"l'esborrany {draft_id} és massa llarg: edita'l abans d'aprovar-lo")
+    if draft.status is S.PENDING and _needs_another_approval(app, draft_id, actor):
+        return app.store.change_draft(
+            draft_id, actor=actor, action=review.FIRST_APPROVAL, at=now,
+            detail="primera aprovació: cal la d'una altra persona",
+        )  # fmt: skip
     kept = draft.scheduled_at if draft.scheduled_at and draft.scheduled_at > now else None
-    when = at or kept or (now if draft.kind in OWN_TIME_KINDS else next_slot(app, now))
+    when = (
+        at or kept or (now if draft.kind in OWN_TIME_KINDS else next_slot(app, now, draft.member))
+    )
     return app.store.change_draft(
         draft_id, actor=actor, action="approve", at=now, status=S.APPROVED, scheduled_at=when,
         detail=f"per publicar a {when.isoformat()}",
@@ -363,10 +375,55 @@ keeps its own time while it is ahead, and a cancellation cannot wait for a slot.
 pauses and blackouts still hold them (`publishing.publish_due`)."""
 
 
-def next_slot(app: App, now: datetime) -> datetime:
+def _needs_another_approval(app: App, draft_id: int, actor: str) -> bool:
+    if app.settings.web.approvals_required < 2:
+        return False
+    approvers = review.approvers_of_current_text(app.store.history(draft_id))
+    review.check_second_approver(approvers, actor)
+    return len(approvers) + 1 < app.settings.web.approvals_required
+
+
+def next_slot(app: App, now: datetime, member: str | None = None) -> datetime:
+    """The next free slot; a member at `web.member_daily_limit` posts that local day waits
+    for the next day's slots, so one council cannot fill a day."""
     if app.slots is None:
         return now
-    return slots.next_free_slot(now, app.store.booked_times(now - slots.CAP_WINDOW), app.slots)
+    taken = app.store.booked_times(now - slots.CAP_WINDOW)
+    limit = app.settings.web.member_daily_limit
+    member_days = _member_days(app, member, now) if limit and member else Counter[date]()
+    after = now
+    for _ in range(slots.SEARCH_DAYS):
+        moment = slots.next_free_slot(after, taken, app.slots)
+        day = moment.astimezone(app.settings.zone).date()
+        if limit is None or member_days[day] < limit:
+            return moment
+        after = datetime.combine(day + timedelta(days=1), time(), app.settings.zone)
+    raise DraftError(f"no hi ha cap franja lliure per a {member} dins el límit diari")
+
+
+def _member_days(app: App, member: str | None, now: datetime) -> Counter[date]:
+    """How many of the member's posts each local day holds: waiting to go out, or sent."""
+    zone = app.settings.zone
+    mine = app.store.list_drafts((S.APPROVED, S.PUBLISHING, S.PUBLISHED))
+    moments = [d.published_at or d.scheduled_at for d in mine if d.member == member]
+    return Counter(m.astimezone(zone).date() for m in moments if m and m >= now - timedelta(1))
+
+
+def approve_many(app: App, draft_ids: Sequence[int], by: str) -> list[Draft]:
+    """Approve several drafts at once, each at the next free slot, taking members in turn
+    (oldest first within each) so that one council's drafts do not fill the week. Drafts
+    already approved keep their slot. Stops at the first refusal, which is raised."""
+    chosen = [app.store.get_draft(draft_id) for draft_id in draft_ids]
+    return [approve(app, stored_id(draft), by) for draft in members_in_turn(chosen)]
+
+
+def members_in_turn(drafts: Sequence[Draft]) -> list[Draft]:
+    """The drafts reordered to alternate between members: A1, B1, C1, A2, B2, A3…"""
+    by_member: dict[str, list[Draft]] = {}
+    for draft in sorted(drafts, key=lambda d: (d.created_at, d.id or 0)):
+        by_member.setdefault(draft.member or "", []).append(draft)
+    rounds = zip_longest(*by_member.values())
+    return [draft for turn in rounds for draft in turn if draft is not None]
 
 
 def edit(app: App, draft_id: int, by: str, text: str) -> Draft:
@@ -391,7 +448,7 @@ def edit_alt_text(app: App, draft_id: int, by: str, alt_text: str) -> Draft:
         raise TextTooLong(f"el text alternatiu passa de {MAX_ALT_TEXT} caràcters")
     target = review.status_after_edit(draft.status)
     return app.store.change_draft(
-        draft_id, actor=actor, action="edit-alt", at=now,
+        draft_id, actor=actor, action="alt-text", at=now,
         status=None if draft.status is target else target,
         image=Image(draft.image.url, alt_text.strip() or None),
         detail=f"text alternatiu: {alt_text.strip() or '(cap)'}",

@@ -211,13 +211,25 @@ class SmtpSettings(_Section):
 
 
 class WebSettings(_Section):
+    """The approval page. `secret_key` signs the session cookie: set it (from the environment,
+    `XMESS_WEB__SECRET_KEY`) when several replicas serve the page; unset, one is generated
+    once and kept in the database."""
+
+    secret_key: SecretStr | None = None
     public_url: str | None = None
     """The page's public address as the group reaches it, for links in e-mails and the
     digest's page."""
+    approvals_required: int = Field(default=1, ge=1, le=2)
+    member_daily_limit: int | None = Field(default=None, ge=1)
 
     _url = field_validator("public_url")(
         lambda url: None if url is None else _check_http_url(url).rstrip("/")
     )
+
+    @property
+    def https(self) -> bool:
+        """Served over HTTPS (behind a proxy too): the session cookie is then `Secure`."""
+        return (self.public_url or "").startswith("https://")
 
 
 class Settings(BaseSettings):
@@ -386,6 +398,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: clau «config_dir»: clau desconeguda")
     secrets = [f"x.{name}" for name in X_SECRETS if name in data.get("x", {})]
     secrets += ["smtp.password"] if "password" in data.get("smtp", {}) else []
+    secrets += ["web.secret_key"] if "secret_key" in data.get("web", {}) else []
     if secrets:
         variable = "XMESS_" + secrets[0].upper().replace(".", "__")
         raise ConfigError(

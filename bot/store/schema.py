@@ -193,3 +193,27 @@ notices = Table(
     Column("draft_ids", Text, nullable=False),
     Column("recipients", Integer, nullable=False),
 )
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("language", String(10), nullable=False, server_default="ca"),
+    Column("failed_signins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+web_secrets = Table(
+    "web_secrets",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+# The queue page reads one status at a time, newest first, optionally for one member or kind.
+Index("ix_drafts_status_created_at", drafts.c.status, drafts.c.created_at)
+Index("ix_drafts_member_status_created", drafts.c.member, drafts.c.status, drafts.c.created_at)
+Index("ix_drafts_kind_status_created", drafts.c.kind, drafts.c.status, drafts.c.created_at)
