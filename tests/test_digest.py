@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
 from bot import digest, digesting, jobs, service
 from bot.app import build_drafter
@@ -21,6 +22,7 @@ from bot.ports import CalendarReading, FeedReading
 from bot.publishers.dry_run import DryRunPublisher
 from bot.settings import Settings
 from bot.store import open_store
+from bot.web.app import create_app
 from bot.weighted_length import weighted_length
 
 MADRID = ZoneInfo("Europe/Madrid")
@@ -399,3 +401,14 @@ def test_the_scheduled_job_drafts_the_digest_once(app: service.App) -> None:
     first, again = jobs.JOBS["draft_digest"](app), jobs.JOBS["draft_digest"](app)
     [draft] = [d for d in app.store.list_drafts() if d.kind is DraftKind.DIGEST]
     assert (first, again) == (f"resum setmanal: esborrany #{draft.id}", "cap resum nou")
+
+
+def test_the_digest_page_is_public_and_only_for_weeks_that_ended(app: service.App) -> None:
+    client = TestClient(create_app(app), follow_redirects=False)
+    page, future, nonsense = (
+        client.get(f"/digest/{week}") for week in ("2026-W48", "2026-W49", "setmana-48")
+    )
+    assert (page.status_code, future.status_code, nonsense.status_code) == (200, 404, 404)
+    assert "La moneda social de l’Hospitalet arriba a 200 comerços" in page.text
+    assert "repetida" not in page.text  # rejected by the group
+    assert "default-src" in page.headers["content-security-policy"]

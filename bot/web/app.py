@@ -22,7 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from bot.service import App
 from bot.store.accounts import accounts_for
 from bot.store.queue_view import QueueView
-from bot.web import compose, health_page, queue, schedule, signin, users
+from bot.web import compose, digest_page, health_page, queue, schedule, signin, users
 from bot.web.i18n import load_catalogues
 from bot.web.security import SignInRequired, add_security_headers
 from bot.web.site import Site, page_environment, render
@@ -50,7 +50,7 @@ def create_app(app: App, *, scheduler_state: SchedulerState | None = None) -> Fa
         https_only=app.settings.web.https,
     )
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, queue, compose, schedule, health_page, users):
+    for module in (signin, queue, compose, schedule, health_page, users, digest_page):
         web.include_router(module.router)
     web.add_exception_handler(SignInRequired, _to_signin)
     web.add_exception_handler(HTTPException, _refused)
