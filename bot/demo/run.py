@@ -2,27 +2,36 @@
 
 The demo serves the bundled member feeds and agenda from a loopback HTTP server, writes a
 config for them in its folder and polls once through the real fetch path; the CLI then prints
-the queue and the commands to try next. Items link to the councils' own sites, not to the loopback
-server, so a second run (on another port) recognises them and adds nothing twice.
+the queue and, unless told to stop there, runs the bot (`xmess-bot run`: the scheduler and the
+web page on 127.0.0.1) with a demo account while the feeds stay served. Items link to the
+councils' own sites, not to the loopback server, so a second run (on another port) recognises
+them and adds nothing twice.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import service
+from bot.accounts import Role, User, hash_password
 from bot.app import build_app
 from bot.demo.render import render_file
 from bot.loopback import LoopbackServer, Resource
 from bot.models import Draft, DraftStatus
 from bot.ports import Clock
 from bot.settings import load_settings
+from bot.store.accounts import accounts_for
 
 DATA = Path(__file__).resolve().parent / "data"
+DEMO_USER = "demo"
+DEMO_PASSWORD = "xmess-demo"
+"""Known on purpose: the demo's page listens on 127.0.0.1 only and holds sample data."""
 DEMO_TIMEZONE = ZoneInfo("Europe/Madrid")
 CONTENT_TYPES = {".xml": "application/xml", ".ics": "text/calendar; charset=utf-8"}
 CONFIG_HEADER = """\
@@ -48,17 +57,31 @@ class DemoRun:
         return self.config.parent / "var" / "outbox.jsonl"
 
 
-def run_demo(workdir: Path, *, port: int, clock: Clock) -> DemoRun:
-    """Run one demo poll in `workdir`: the config written, what the poll did, what waits."""
+@contextmanager
+def demo_sources(workdir: Path, *, port: int, now: datetime) -> Iterator[Path]:
+    """Serve the demo's feeds and agenda while the block runs; yields the config for them."""
     workdir.mkdir(parents=True, exist_ok=True)
-    now = clock.now()
     with LoopbackServer(port=port) as server:
         base = server.url("").rstrip("/")
         server.resources.update(demo_resources(now, base))
-        config = write_config(workdir, base)
-        app = build_app(load_settings(config), clock)
-        report = service.poll(app)
+        yield write_config(workdir, base)
+
+
+def poll_demo(config: Path, clock: Clock) -> DemoRun:
+    """One poll of the demo sources: what it did, and what waits for approval."""
+    app = build_app(load_settings(config), clock)
+    report = service.poll(app)
     return DemoRun(config, report, app.store.list_drafts((DraftStatus.PENDING,)))
+
+
+def ensure_demo_account(config: Path, clock: Clock) -> bool:
+    """The demo's web account (`DEMO_USER`, an admin); False when it was already there."""
+    app = build_app(load_settings(config), clock)
+    accounts = accounts_for(app.store)
+    if accounts.get(DEMO_USER):
+        return False
+    accounts.add(User(DEMO_USER, Role.ADMIN, hash_password(DEMO_PASSWORD), clock.now()))
+    return True
 
 
 def demo_resources(now: datetime, base: str) -> dict[str, Resource]:
