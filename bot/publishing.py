@@ -142,16 +142,10 @@ def _limit_reached(
 
 
 def claim_draft(store: Store, draft: Draft, now: datetime) -> Draft | None:
-    """approved → publishing, counting the attempt, only if no one else did it first."""
-    try:
-        return store.change_draft(
-            stored_id(draft), actor=SYSTEM_ACTOR, action="claim", at=now,
-            status=S.PUBLISHING, expect=S.APPROVED,
-            publish_attempts=draft.publish_attempts + 1,
-            detail=f"intent {draft.publish_attempts + 1}",
-        )  # fmt: skip
-    except TransitionError:
-        return None
+    """approved → publishing, counting the attempt, only if no one else did it first. Claims
+    go one draft at a time, after that draft's caps and budget were checked, so a run never
+    holds drafts it would then have to give back."""
+    return store.claim_draft(stored_id(draft), actor=SYSTEM_ACTOR, at=now)
 
 
 def _publish_one(app: App, draft: Draft, now: datetime) -> PublishOutcome:
