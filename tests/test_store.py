@@ -5,6 +5,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.errors import TransitionError, UnknownDraft
 from bot.models import Draft, DraftKind, DraftStatus, EventOccurrence, Image, NewsItem, Note
@@ -59,6 +60,29 @@ def test_opening_twice_keeps_the_data(database_url: str) -> None:
     stored = open_store(database_url).add_draft(news_draft(), "xmess-bot")
     assert stored is not None
     assert open_store(database_url).get_draft(stored.id or 0).text == stored.text
+
+
+def test_processes_opening_a_new_database_together_migrate_it_once(database_url: str) -> None:
+    """`run` replicas (or a command beside `run`) open the same new database at once: one
+    migrates, the others wait and find it done."""
+    fresh = _empty_twin(database_url)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        stores = list(pool.map(open_store, [fresh] * 3))
+    assert [schema_revision(s.engine) for s in stores] == [HEAD_REVISION] * 3
+    for opened in stores:
+        opened.close()
+
+
+def _empty_twin(database_url: str) -> str:
+    """A database beside the test's that nothing has opened yet (dropped with the server)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return str(url.set(database=str(url.database) + ".twin"))
+    store = open_store(database_url)
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f"CREATE DATABASE {url.database}_twin"))
+    store.close()
+    return url.set(database=f"{url.database}_twin").render_as_string(hide_password=False)
 
 
 def test_a_draft_comes_back_as_it_went_in(store: SqlStore) -> None:
