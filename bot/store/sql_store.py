@@ -366,6 +366,7 @@ _APPROVED = DraftStatus.APPROVED.value
 _CLAIM = (
     update(drafts)
     .where(
+        drafts.c.id == bindparam("draft_id"),  # by its key: the status index would scan them all
         drafts.c.status == _APPROVED,
         drafts.c.id.in_(
             select(drafts.c.id)
