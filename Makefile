@@ -32,8 +32,9 @@ test: $(VENV)/.installed system-packages lint
 test-postgres: $(VENV)/.installed
 	bash scripts/test-postgres.sh $(PY) -m pytest -n auto $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed
-	$(PY) -m benchmarks
+# On a throwaway PostgreSQL server too, so the claim figures cover both backends.
+bench: $(VENV)/.installed system-packages
+	bash scripts/test-postgres.sh $(PY) -m benchmarks
 
 clean:
 	rm -rf $(VENV) xmess-demo .pytest_cache .mypy_cache .ruff_cache

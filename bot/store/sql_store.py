@@ -225,18 +225,18 @@ class SqlStore:
         """approved → publishing, counting the attempt, with its history row, in one
         transaction; None when another run claimed the draft first or it is no longer approved.
 
-        One UPDATE does it, guarded by the status (compare-and-set). Its subquery takes the row
-        with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so a replica passes over a draft
-        another replica is claiming instead of waiting for it; SQLite has no row locks (the
-        clause is left out) and the UPDATE takes the database's write lock before it reads,
-        so two processes never both see the draft approved.
+        One UPDATE … RETURNING does it, guarded by the status (compare-and-set). Its subquery
+        takes the row with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so a replica passes
+        over a draft another replica is claiming instead of waiting for it; SQLite has no row
+        locks (the clause is left out) and the UPDATE takes the database's write lock before
+        it reads, so two processes never both see the draft approved.
         """
         review.check_transition(DraftStatus.APPROVED, DraftStatus.PUBLISHING)
         with self._tx() as tx:
-            claimed = tx.execute(_CLAIM, {"draft_id": draft_id, "at": at, "actor": actor}).rowcount
-            if not claimed:
+            claimed = tx.execute(_CLAIM, {"draft_id": draft_id, "at": at}).first()
+            if claimed is None:
                 return None
-            after = self._load(tx, draft_id, with_notes=False)
+            after = _draft_from_row(claimed)
             before = replace(after, status=DraftStatus.APPROVED)
             attempt = f"intent {after.publish_attempts}"
             _write_history(tx, after, before, actor, "claim", at, after.text, attempt)
@@ -379,6 +379,7 @@ _CLAIM = (
         updated_at=bindparam("at"),
         publish_attempts=drafts.c.publish_attempts + 1,
     )
+    .returning(*drafts.c)
 )
 _NOTES_OF_DRAFT = (
     select(notes).where(notes.c.draft_id == bindparam("draft_id")).order_by(notes.c.id)
