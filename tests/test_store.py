@@ -1,8 +1,11 @@
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -11,7 +14,7 @@ from bot.errors import TransitionError, UnknownDraft
 from bot.models import Draft, DraftKind, DraftStatus, EventOccurrence, Image, NewsItem, Note
 from bot.ports import OccurrenceChange
 from bot.store import SqlStore, open_store
-from bot.store.engine import HEAD_REVISION, MIGRATIONS, schema_revision
+from bot.store.engine import HEAD_REVISION, MIGRATIONS, make_engine, schema_revision
 from bot.store.schema import metadata
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -60,6 +63,33 @@ def test_opening_twice_keeps_the_data(database_url: str) -> None:
     stored = open_store(database_url).add_draft(news_draft(), "xmess-bot")
     assert stored is not None
     assert open_store(database_url).get_draft(stored.id or 0).text == stored.text
+
+
+def test_upgrading_an_older_database_keeps_its_drafts_notes_and_history(
+    database_url: str,
+) -> None:
+    """Migration 0005 rebuilds tables on SQLite, which the notes and history point at."""
+    fresh = _empty_twin(database_url)
+    engine = make_engine(fresh)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+    older = SqlStore(engine)
+    draft = older.add_draft(news_draft(), "xmess-bot")
+    assert draft is not None and draft.id is not None
+    older.add_note(draft.id, Note("Marta", "Confirmar", NOW))
+    older.close()
+
+    upgraded = open_store(fresh)
+    assert schema_revision(upgraded.engine) == HEAD_REVISION
+    assert upgraded.get_draft(draft.id) == replace(draft, notes=[Note("Marta", "Confirmar", NOW)])
+    assert [h.action for h in upgraded.history(draft.id)] == ["create"]
+    if upgraded.engine.dialect.name == "sqlite":
+        with upgraded.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    upgraded.close()
 
 
 def test_processes_opening_a_new_database_together_migrate_it_once(database_url: str) -> None:

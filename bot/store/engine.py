@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +80,32 @@ def migrate(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with (
+        engine.connect() as connection,
+        _foreign_keys_unchecked(connection),
+        connection.begin(),
+    ):
         _lock_for_migration(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def _foreign_keys_unchecked(connection: Connection) -> Iterator[None]:
+    """SQLite changes a column by rebuilding its table (Alembic's batch mode): with foreign
+    keys enforced, dropping the old `drafts` fails on its notes and history. The pragma only
+    changes outside a transaction, and is set back before the connection goes back to the
+    pool."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 def _lock_for_migration(connection: Connection) -> None:
