@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.errors import TransitionError, UnknownDraft
+from bot.errors import ConfigError, TransitionError, UnknownDraft
 from bot.models import Draft, DraftKind, DraftStatus, EventOccurrence, Image, NewsItem, Note
 from bot.ports import OccurrenceChange
 from bot.store import SqlStore, open_store
@@ -214,6 +214,16 @@ def test_an_item_with_a_very_long_link_is_remembered_once(store: SqlStore) -> No
     entry = (item, link, ("cooperativa",))
     assert store.record_items([entry], NOW) == [True]
     assert store.record_items([entry], NOW) == [False]
+
+
+def test_an_unreachable_postgresql_server_is_a_clear_error_without_the_password() -> None:
+    with pytest.raises(ConfigError) as error:
+        open_store("postgresql+psycopg://xmess:s3cr3t@127.0.0.1:1/xmess")
+    message = str(error.value)
+    assert (message.startswith("database_url: no s'ha pogut obrir"), "s3cr3t" in message) == (
+        True,
+        False,
+    )
 
 
 def test_an_unknown_id_is_a_clear_error(store: SqlStore) -> None:
