@@ -14,7 +14,7 @@ if [ -z "$bindir" ]; then
   exit 1
 fi
 
-workdir=$(mktemp -d -t xmess-postgres.XXXXXX)
+workdir=$(mktemp -d /tmp/xmess-postgres.XXXXXX)  # /tmp: the server user can reach it
 as_server_user=()
 if [ "$(id -u)" -eq 0 ]; then
   chown postgres: "$workdir"
@@ -26,6 +26,7 @@ stop_server() {
   rm -rf "$workdir"
 }
 trap stop_server EXIT
+trap 'exit 130' INT TERM
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "${as_server_user[@]}" "$bindir/initdb" --no-sync --auth=trust --username=postgres \
