@@ -59,11 +59,8 @@ class PollRun:
 
 
 def rss(items: bytes) -> bytes:
-    return (
-        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
-        + items
-        + (b"</channel></rss>")
-    )
+    head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+    return head + items + b"</channel></rss>"
 
 
 def ics(*lines: str) -> bytes:
