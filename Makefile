@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint system-packages bench clean
+.PHONY: demo test test-postgres lint system-packages bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) scripts/check-python.py
@@ -24,11 +24,17 @@ lint: $(VENV)/.installed
 	$(PY) -m ruff format --check bot tests benchmarks scripts
 	$(PY) -m mypy
 
+# The suite runs twice: on SQLite, then on a throwaway PostgreSQL server on loopback.
 test: $(VENV)/.installed system-packages lint
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+	bash scripts/test-postgres.sh $(PY) -m pytest -n auto $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed
-	$(PY) -m benchmarks
+test-postgres: $(VENV)/.installed
+	bash scripts/test-postgres.sh $(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+# On a throwaway PostgreSQL server too, so the claim figures cover both backends.
+bench: $(VENV)/.installed system-packages
+	bash scripts/test-postgres.sh $(PY) -m benchmarks
 
 clean:
 	rm -rf $(VENV) xmess-demo .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,7 @@
 
 It serves a mutable mapping of path -> `Resource` from a background thread, with the HTTP
 behaviour a feed reader has to cope with: conditional GET (ETag / Last-Modified -> 304), gzip,
-status overrides, slow answers, redirects and an endless chunked body. Every request is
+status overrides, slow answers, redirects, an endless chunked body and a slow drip. Every request is
 recorded in `served` so tests can assert on what the client actually sent and received.
 
     with LoopbackServer({"/rss.xml": Resource(body=b"<rss/>", etag='"v1"')}) as server:
@@ -31,7 +31,9 @@ class Resource:
     """What one path answers. `body` may be a callable, called at each request, so the demo can
     write dates relative to the moment the request arrives. A `status` other than 200 is sent
     as is (with the body); `redirect_to` (a path on this server) answers with a redirect.
-    `headers` are sent as given with the body, e.g. to claim a Content-Encoding."""
+    `endless` streams the body (or a default chunk) over and over; `drip_s` waits that long
+    between chunks, for a server that answers but never finishes. `headers` are sent as given
+    with the body, e.g. to claim a Content-Encoding."""
 
     body: bytes | Callable[[], bytes] = b""
     content_type: str = "application/rss+xml; charset=utf-8"
@@ -42,6 +44,7 @@ class Resource:
     redirect_to: str | None = None
     gzip: bool = False
     endless: bool = False
+    drip_s: float = 0.0
     headers: Mapping[str, str] = field(default_factory=dict)
 
     def render(self) -> bytes:
@@ -133,6 +136,9 @@ class _Handler(BaseHTTPRequestHandler):
         chunk = resource.render() or ENDLESS_CHUNK
         while not owner.stopping:
             self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            if resource.drip_s:
+                self.wfile.flush()
+                owner.pause(resource.drip_s)
         self.close_connection = True
 
     def _answer(

@@ -165,16 +165,10 @@ def _limit_reached(
 
 
 def claim_draft(store: Store, draft: Draft, now: datetime) -> Draft | None:
-    """approved → publishing, counting the attempt, only if no one else did it first."""
-    try:
-        return store.change_draft(
-            stored_id(draft), actor=SYSTEM_ACTOR, action="claim", at=now,
-            status=S.PUBLISHING, expect=S.APPROVED,
-            publish_attempts=draft.publish_attempts + 1,
-            detail=f"intent {draft.publish_attempts + 1}",
-        )  # fmt: skip
-    except TransitionError:
-        return None
+    """approved → publishing, counting the attempt, only if no one else did it first. Claims
+    go one draft at a time, after that draft's caps and budget were checked, so a run never
+    holds drafts it would then have to give back."""
+    return store.claim_draft(stored_id(draft), actor=SYSTEM_ACTOR, at=now)
 
 
 def _publish_one(app: App, draft: Draft, now: datetime) -> PublishOutcome:
@@ -406,8 +400,10 @@ def record_found(app: App, draft_id: int, by: str, post_url: str) -> Draft:
             f"«{post_url.strip()}» no és l'adreça d'una publicació d'X "
             "(p. ex. https://x.com/XmessCat/status/1234567890)"
         )
+    if app.store.get_draft(draft_id).status is not S.NEEDS_CHECK:
+        raise TransitionError(f"l'esborrany {draft_id} no està pendent de comprovar a X")
     return app.store.change_draft(
         draft_id, actor=actor, action="found", at=now, status=S.PUBLISHED,
-        expect=S.NEEDS_CHECK, published_at=now, post_id=found.group(1),
+        published_at=now, post_id=found.group(1),
         post_url=post_url.strip(), status_reason=None, detail=post_url.strip(),
     )  # fmt: skip

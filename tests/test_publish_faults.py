@@ -161,7 +161,8 @@ def thread(i: int, text: str) -> Draft:
 
 
 def publish_due(config: Path, moment: datetime) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XMESS_")} | CREDENTIAL_ENV
+    env = {k: v for k, v in os.environ.items() if k == "XMESS_DATABASE_URL"} | CREDENTIAL_ENV
+    env |= {k: v for k, v in os.environ.items() if not k.startswith("XMESS_")}
     command = [sys.executable, "-m", "bot", "--config", str(config), "publish-due"]
     return subprocess.Popen(
         [*command, "--now", moment.isoformat()],

@@ -54,6 +54,7 @@ def test_a_missing_file_says_how_to_give_one(tmp_path: Path) -> None:
         load_settings(tmp_path / "absent.toml")
 
 
+@pytest.mark.sqlite_only  # the PostgreSQL pass sets XMESS_DATABASE_URL
 def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path, ""))
     assert settings.resolved_database_url == f"sqlite:///{tmp_path}/var/xmess.sqlite3"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
@@ -17,6 +19,7 @@ HEAD_REVISION = "0007"
 """The newest migration; a test checks it against the migrations folder. A database already
 there opens without loading Alembic, which saves every command ~0.3 s and ~12 MB."""
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+MIGRATION_LOCK = 0x786D657373  # "xmess": the PostgreSQL advisory lock held while migrating
 
 
 def open_store(url: str) -> SqlStore:
@@ -69,11 +72,46 @@ def schema_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine) -> None:
+    """Upgrade to the newest schema in one transaction, which holds a lock so that processes
+    opening a new database together (replicas of `run`, a command beside them) migrate it
+    once: one migrates while the others wait, and they then find the schema at the head."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with (
+        engine.connect() as connection,
+        _foreign_keys_unchecked(connection),
+        connection.begin(),
+    ):
+        _lock_for_migration(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def _foreign_keys_unchecked(connection: Connection) -> Iterator[None]:
+    """SQLite changes a column by rebuilding its table (Alembic's batch mode): with foreign
+    keys enforced, dropping the old `drafts` fails on its notes and history. The pragma only
+    changes outside a transaction, and is set back before the connection goes back to the
+    pool."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """PostgreSQL: an advisory lock, released with the transaction. SQLite: its write lock
+    taken up front (Python's sqlite3 would run the DDL outside any transaction)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

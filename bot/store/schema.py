@@ -6,6 +6,7 @@ database matches this metadata, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,20 +43,46 @@ class UtcDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+KEY_MAX_BYTES = 1000
+"""Keys from outside (a guid, a link, an event's UID) longer than this are stored shortened."""
+
+
+def bounded_key(value: str) -> str:
+    """`value`, or for one over KEY_MAX_BYTES its head and the SHA-256 of the whole: as unique,
+    the same each time, and short enough for any index (PostgreSQL's btree refuses entries over
+    about 2.7 kB, and a hostile feed can send a link of any length). Idempotent."""
+    encoded = value.encode()
+    if len(encoded) <= KEY_MAX_BYTES:
+        return value
+    digest = "#sha256:" + hashlib.sha256(encoded).hexdigest()
+    return encoded[: KEY_MAX_BYTES - len(digest)].decode(errors="ignore") + digest
+
+
+class BoundedKey(TypeDecorator[str]):
+    """A unique or indexed key column: every value bound to it, stored or looked up, goes
+    through `bounded_key`, so lookups find what was stored."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else bounded_key(value)
+
+
 metadata = MetaData()
 
 items = Table(
     "items",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("guid_key", String(2048), nullable=False, unique=True),
-    Column("link", String(2048), nullable=False, index=True),
-    Column("member", String(200), nullable=False),
-    Column("feed_url", String(2048), nullable=False),
+    Column("guid_key", BoundedKey(2048), nullable=False, unique=True),
+    Column("link", BoundedKey(2048), nullable=False, index=True),
+    Column("member", Text, nullable=False),
+    Column("feed_url", Text, nullable=False),
     Column("title", Text, nullable=False),
     Column("summary", Text, nullable=False),
     Column("categories", Text, nullable=False, default="[]"),
-    Column("image_url", String(2048)),
+    Column("image_url", Text),
     Column("image_alt", Text),
     Column("published_at", UtcDateTime, nullable=False),
     Column("first_seen_at", UtcDateTime, nullable=False),
@@ -66,9 +93,9 @@ occurrences = Table(
     "occurrences",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("event_key", String(2048), nullable=False, unique=True),
-    Column("calendar", String(200), nullable=False),
-    Column("uid", String(1024), nullable=False),
+    Column("event_key", BoundedKey(2048), nullable=False, unique=True),
+    Column("calendar", Text, nullable=False),
+    Column("uid", Text, nullable=False),
     Column("recurrence_id", String(64), nullable=False),
     Column("sequence", Integer, nullable=False),
     Column("title", Text, nullable=False),
@@ -77,7 +104,7 @@ occurrences = Table(
     Column("all_day", Boolean, nullable=False),
     Column("location", Text, nullable=False),
     Column("description", Text, nullable=False),
-    Column("url", String(2048)),
+    Column("url", Text),
     Column("cancelled", Boolean, nullable=False),
     Column("private", Boolean, nullable=False),
     Column("categories", Text, nullable=False, default="[]"),
@@ -89,8 +116,8 @@ feed_health = Table(
     "feed_health",
     metadata,
     Column("url", String(2048), primary_key=True),
-    Column("etag", String(1024)),
-    Column("last_modified", String(200)),
+    Column("etag", Text),
+    Column("last_modified", Text),
     Column("last_success_at", UtcDateTime),
     Column("last_error", Text),
     Column("last_error_at", UtcDateTime),
@@ -106,22 +133,22 @@ drafts = Table(
     Column("status", String(20), nullable=False),
     Column("network", String(20), nullable=False),
     Column("text", Text, nullable=False),
-    Column("member", String(200)),
-    Column("source_url", String(2048)),
+    Column("member", Text),
+    Column("source_url", Text),
     Column("source_title", Text),
-    Column("image_url", String(2048)),
+    Column("image_url", Text),
     Column("image_alt", Text),
     Column("matched_keywords", Text, nullable=False, default="[]"),
     Column("scheduled_at", UtcDateTime),
     Column("over_limit", Boolean, nullable=False, default=False),
-    Column("item_guid", String(2048)),
-    Column("event_key", String(2048), index=True),
-    Column("dedupe_key", String(2200), unique=True),
+    Column("item_guid", Text),
+    Column("event_key", BoundedKey(2048), index=True),
+    Column("dedupe_key", BoundedKey(2200), unique=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("published_at", UtcDateTime),
-    Column("post_id", String(100)),
-    Column("post_url", String(2048)),
+    Column("post_id", Text),
+    Column("post_url", Text),
     Column("status_reason", Text),
     Column("publish_attempts", Integer, nullable=False, server_default="0"),
     Column("follow_ups", Text, nullable=False, server_default="[]"),

@@ -44,6 +44,7 @@ from bot.models import (
 )
 from bot.ports import OccurrenceChange, SeenItem
 from bot.store.schema import (
+    bounded_key,
     drafts,
     feed_health,
     history,
@@ -236,15 +237,14 @@ class SqlStore:
         action: str,
         at: datetime,
         status: DraftStatus | None = None,
-        expect: DraftStatus | None = None,
         detail: str = "",
         **changes: Any,
     ) -> Draft:
         """Apply one change to a draft, checked against the state machine, with its history row.
 
-        `expect` makes the change conditional (compare-and-set): it raises `TransitionError`
-        if another process moved the draft first. That is how a due draft is claimed once.
-        The draft comes back without its notes (`get_draft` has them).
+        The change is conditional on the status it was checked against (compare-and-set): it
+        raises `TransitionError` if another process moved the draft meanwhile. The draft comes
+        back without its notes (`get_draft` has them).
         """
         with self._tx() as tx:
             before = self._load(tx, draft_id, with_notes=False)
@@ -252,7 +252,7 @@ class SqlStore:
             if status is not None:
                 review.check_transition(before.status, status)
             values = _change_values(changes) | {"status": target.value, "updated_at": at}
-            guard = drafts.c.status == (expect or before.status).value
+            guard = drafts.c.status == before.status.value
             done = tx.execute(
                 update(drafts).where(drafts.c.id == draft_id, guard).values(values)
             ).rowcount
@@ -260,6 +260,27 @@ class SqlStore:
                 review.raise_moved_meanwhile(draft_id)
             after = self._load(tx, draft_id, with_notes=False)
             _write_history(tx, after, before, actor, action, at, before.text, detail)
+        return after
+
+    def claim_draft(self, draft_id: int, *, actor: str, at: datetime) -> Draft | None:
+        """approved → publishing, counting the attempt, with its history row, in one
+        transaction; None when another run claimed the draft first or it is no longer approved.
+
+        One UPDATE … RETURNING does it, guarded by the status (compare-and-set). Its subquery
+        takes the row with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so a replica passes
+        over a draft another replica is claiming instead of waiting for it; SQLite has no row
+        locks (the clause is left out) and the UPDATE takes the database's write lock before
+        it reads, so two processes never both see the draft approved.
+        """
+        review.check_transition(DraftStatus.APPROVED, DraftStatus.PUBLISHING)
+        with self._tx() as tx:
+            claimed = tx.execute(_CLAIM, {"draft_id": draft_id, "at": at}).first()
+            if claimed is None:
+                return None
+            after = _draft_from_row(claimed)
+            before = replace(after, status=DraftStatus.APPROVED)
+            attempt = f"intent {after.publish_attempts}"
+            _write_history(tx, after, before, actor, "claim", at, after.text, attempt)
         return after
 
     def add_note(self, draft_id: int, note: Note) -> None:
@@ -464,6 +485,25 @@ class SqlStore:
 
 # Built once: the per-draft queries run for every claim and every change.
 _DRAFT_BY_ID = select(drafts).where(drafts.c.id == bindparam("draft_id"))
+_APPROVED = DraftStatus.APPROVED.value
+_CLAIM = (
+    update(drafts)
+    .where(
+        drafts.c.id == bindparam("draft_id"),  # by its key: the status index would scan them all
+        drafts.c.status == _APPROVED,
+        drafts.c.id.in_(
+            select(drafts.c.id)
+            .where(drafts.c.id == bindparam("draft_id"), drafts.c.status == _APPROVED)
+            .with_for_update(skip_locked=True)
+        ),
+    )
+    .values(
+        status=DraftStatus.PUBLISHING.value,
+        updated_at=bindparam("at"),
+        publish_attempts=drafts.c.publish_attempts + 1,
+    )
+    .returning(*drafts.c)
+)
 _NOTES_OF_DRAFT = (
     select(notes).where(notes.c.draft_id == bindparam("draft_id")).order_by(notes.c.id)
 )
@@ -507,13 +547,14 @@ def _new_flags(
     entries: Sequence[SeenItem], known_keys: set[str], known_links: set[str]
 ) -> list[bool]:
     """For each entry, whether neither its guid key nor its link is known or came earlier in
-    the batch."""
+    the batch (compared as stored: long keys are bounded)."""
     flags = []
     for item, key, _ in entries:
-        fresh = key not in known_keys and item.link not in known_links
+        stored_key, stored_link = bounded_key(key), bounded_key(item.link)
+        fresh = stored_key not in known_keys and stored_link not in known_links
         if fresh:
-            known_keys.add(key)
-            known_links.add(item.link)
+            known_keys.add(stored_key)
+            known_links.add(stored_link)
         flags.append(fresh)
     return flags
 
