@@ -6,7 +6,8 @@ It speaks the part of API v2 the bot uses, with X's status codes, bodies and rat
     DELETE /2/tweets/:id          delete one of the account's posts
     GET    /2/users/me            the authenticated account
     GET    /2/users/:id/tweets    its recent posts, newest first (`max_results`, `since_id`,
-                                  `tweet.fields=created_at,entities`); no pagination
+                                  `start_time`, `pagination_token`,
+                                  `tweet.fields=created_at,entities`)
     POST   /2/media/upload/initialize, /2/media/upload/:id/append (multipart),
            /2/media/upload/:id/finalize, /2/media/metadata (alt text)
                                   the v2 image upload; a post takes `media.media_ids`
@@ -77,6 +78,7 @@ REPLY_NOT_ALLOWED_DETAIL = (
 )
 INVALID_REQUEST_DETAIL = "One or more parameters to your request was invalid."
 PROBLEMS = "https://api.twitter.com/2/problems"
+PAGE_TOKEN_PREFIX = "7140dibdnow9c7btw"
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,8 @@ def _utc_now() -> datetime:
 
 class FakeX(LocalHTTPServer):
     """The fake API; use it as a context manager. `port=0` picks a free port; `clock` dates the
-    posts and the rate-limit windows."""
+    posts and the rate-limit windows; `rate_limits` (every route's) and `posts_per_day` may be
+    raised for a test that posts a lot."""
 
     thread_name = "fake-x"
 
@@ -186,6 +189,7 @@ class FakeX(LocalHTTPServer):
         port: int = 0,
         clock: Callable[[], datetime] = _utc_now,
         posts_per_day: int = DEFAULT_POSTS_PER_DAY,
+        rate_limits: Mapping[str, tuple[int, int]] = RATE_LIMITS,
     ) -> None:
         super().__init__(port=port)
         self.credentials = credentials or FakeCredentials()
@@ -193,7 +197,7 @@ class FakeX(LocalHTTPServer):
         self._posts: list[FakePost] = []
         self._ids = itertools.count(FIRST_POST_ID)
         self._faults: deque[_Fault] = deque()
-        self._windows = {route: _Window(*limit) for route, limit in RATE_LIMITS.items()}
+        self._windows = {route: _Window(*limit) for route, limit in rate_limits.items()}
         self._daily = _Window(posts_per_day, DAY_S)
         self._images: dict[str, FakeImage] = {}
         self._replies_refused = False
@@ -370,10 +374,16 @@ class FakeX(LocalHTTPServer):
             )
             return _invalid("max_results", message, max_results)
         since_id = int(query.get("since_id", ["0"])[0] or 0)
+        start = _start_time(query.get("start_time", [""])[0])
+        offset = _page_offset(query.get("pagination_token", [""])[0])
         fields = set(",".join(query.get("tweet.fields", [])).split(","))
-        live = [p for p in reversed(self._posts) if not p.deleted and int(p.id) > since_id]
-        data = [_post_json(post, fields) for post in live[: int(max_results)]]
-        return Reply(200, _timeline_body(data), {})
+        live = [
+            p for p in reversed(self._posts)
+            if not p.deleted and int(p.id) > since_id and (start is None or p.created_at >= start)
+        ]  # fmt: skip
+        end = offset + int(max_results)
+        data = [_post_json(post, fields) for post in live[offset:end]]
+        return Reply(200, _timeline_body(data, next_offset=end if end < len(live) else None), {})
 
     def _live(self, post_id: str) -> FakePost | None:
         return next((p for p in self._posts if p.id == post_id and not p.deleted), None)
@@ -487,11 +497,29 @@ def _post_json(post: FakePost, fields: set[str]) -> dict[str, Any]:
     return data
 
 
-def _timeline_body(data: list[dict[str, Any]]) -> dict[str, Any]:
+def _timeline_body(data: list[dict[str, Any]], next_offset: int | None) -> dict[str, Any]:
     if not data:
         return {"meta": {"result_count": 0}}
     meta = {"result_count": len(data), "newest_id": data[0]["id"], "oldest_id": data[-1]["id"]}
+    if next_offset is not None:
+        meta["next_token"] = f"{PAGE_TOKEN_PREFIX}{next_offset:x}"
     return {"data": data, "meta": meta}
+
+
+def _start_time(value: str) -> datetime | None:
+    """X's `start_time` (ISO 8601, UTC, e.g. 2026-11-27T09:00:00.000Z); None if absent."""
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+
+
+def _page_offset(token: str) -> int:
+    """Where the page a `next_token` names starts; X's tokens are opaque, ours an offset."""
+    try:
+        return int(token.removeprefix(PAGE_TOKEN_PREFIX), 16) if token else 0
+    except ValueError:
+        return 0
 
 
 def _media_json(image: FakeImage) -> dict[str, Any]:

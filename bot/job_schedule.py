@@ -81,12 +81,14 @@ class CronSpec(_Strict):
 class JobSpec(_Strict):
     """One job's timing. `misfire_grace_seconds`: how late a run may still start (by default
     one interval, or an hour for cron jobs). `lease_seconds`: how long a replica that died
-    keeps the job from the others."""
+    keeps the job from the others. `exclusive = false` lets every replica run the job at
+    once, for a job whose every step is claimed in the database (`publish_due`)."""
 
     every_seconds: int | None = Field(default=None, ge=1)
     cron: CronSpec | None = None
     misfire_grace_seconds: int | None = Field(default=None, ge=1)
     lease_seconds: int = Field(default=DEFAULT_LEASE_SECONDS, ge=1)
+    exclusive: bool = True
     enabled: bool = True
 
     @model_validator(mode="after")

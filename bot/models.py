@@ -206,7 +206,8 @@ class OutgoingPost:
 
     `reply_to` is the post it answers (the one before it in the thread). `retry` says an
     earlier attempt of this draft may have gone out without an answer, so a duplicate refusal
-    can mean "already out". The image goes with the first post of a draft only.
+    can mean "already out". The image goes with the first post of a draft only. `sent_after`
+    is when this attempt began (the claim): a lookup need not search posts much older.
     """
 
     draft_id: int
@@ -215,6 +216,7 @@ class OutgoingPost:
     reply_to: str | None = None
     image: Image | None = None
     retry: bool = False
+    sent_after: datetime | None = None
 
 
 @dataclass(frozen=True)

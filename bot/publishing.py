@@ -195,6 +195,7 @@ def next_post(draft: Draft) -> OutgoingPost:
         reply_to=done[-1] if done else None,
         image=None if done else draft.image,
         retry=draft.publish_attempts > 1,
+        sent_after=draft.updated_at,
     )
 
 
@@ -323,18 +324,22 @@ def reconcile(app: App, now: datetime) -> list[PublishOutcome]:
     about its first post not recorded as out."""
     outcomes = []
     for draft in app.store.stuck_publishing(older_than=now - PUBLISH_LEASE):
-        post = next_post(draft)
         try:
-            found = app.publisher.lookup(post)
-        except PublishError as error:
-            outcomes.append(_unsettled(app, draft, now, str(error)))
-            continue
-        if found is None:
-            outcomes.append(_settle(app, draft, S.APPROVED, "unclaim", now, "no s'havia publicat"))
-        else:
-            detail = "trobat publicat després d'una interrupció"
-            outcomes.append(_found(app, draft, post, found, now, detail))
+            outcomes.append(_reconcile_one(app, draft, now))
+        except TransitionError:
+            continue  # another replica settled it meanwhile
     return outcomes
+
+
+def _reconcile_one(app: App, draft: Draft, now: datetime) -> PublishOutcome:
+    post = next_post(draft)
+    try:
+        found = app.publisher.lookup(post)
+    except PublishError as error:
+        return _unsettled(app, draft, now, str(error))
+    if found is None:
+        return _settle(app, draft, S.APPROVED, "unclaim", now, "no s'havia publicat")
+    return _found(app, draft, post, found, now, "trobat publicat després d'una interrupció")
 
 
 def _settle(

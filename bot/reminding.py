@@ -148,8 +148,7 @@ def expire_stale(app: service.App, now: datetime) -> int:
     for draft in app.store.list_drafts((S.PENDING, S.APPROVED), FOLLOWING_KINDS):
         occurrence = app.store.occurrence(draft.event_key) if draft.event_key else None
         reason = _staleness(draft, occurrence, now, late) if occurrence else None
-        if reason:
-            service.system_change(app, draft, S.EXPIRED, "expire", now, reason)
+        if reason and service.expire(app, draft, now, reason):
             expired += 1
     return expired
 

@@ -7,7 +7,10 @@ database holds the truth.
   its misfire grace; otherwise each keeps its cadence.
 - Each run first takes the job's lease in the database (`job_leases`, a conditional UPDATE or
   INSERT), renews it while it works and releases it at the end, so replicas on one database run
-  each job once at a time, and a dead replica's lease lapses after `lease_seconds`.
+  each job once at a time, and a dead replica's lease lapses after `lease_seconds`. A job
+  marked `exclusive = false` (`publish_due`) runs on every replica at once, without a lease:
+  each due draft is claimed by one of them (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL),
+  so the replicas share the work and a dead one holds nothing back.
 - Every job is `coalesce=True` (runs missed while the process was busy or asleep become one:
   each run derives all its work from the store) and `max_instances=1` (a second copy would only
   find the lease taken). The misfire grace is the file's, per job: APScheduler's default of
@@ -45,7 +48,8 @@ OK = "ok"
 
 @dataclass(frozen=True)
 class LeasedJob:
-    """What APScheduler calls: one run of a job under its lease, logged, never raising."""
+    """What APScheduler calls: one run of a job under its lease (unless the job is not
+    exclusive), logged, never raising."""
 
     app: App
     name: str
@@ -56,7 +60,10 @@ class LeasedJob:
 
     def __call__(self) -> None:
         try:
-            self._leased_run()
+            if self.spec.exclusive:
+                self._leased_run()
+            else:
+                self._run()
         except SQLAlchemyError:
             LOG.exception(
                 "la base de dades no respon: la tasca no s'ha fet",

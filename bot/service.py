@@ -300,8 +300,18 @@ def expire_passed(app: App, now: datetime) -> None:
     for draft in app.store.list_drafts((S.PENDING, S.APPROVED), (DraftKind.EVENT,)):
         occurrence = app.store.occurrence(draft.event_key or "")
         if occurrence and events.has_started(occurrence, now):
-            system_change(app, draft, S.EXPIRED, "expire", now, "l'acte ja ha començat")
+            expire(app, draft, now, "l'acte ja ha començat")
     reminding.expire_stale(app, now)
+
+
+def expire(app: App, draft: Draft, now: datetime, reason: str) -> bool:
+    """Expire a waiting draft; False when someone moved it first (a person, or another
+    replica's pass over the same drafts), which leaves nothing to do."""
+    try:
+        system_change(app, draft, S.EXPIRED, "expire", now, reason)
+    except TransitionError:
+        return False
+    return True
 
 
 def system_change(

@@ -3,7 +3,6 @@ bot with the web page on 127.0.0.1, where the demo account signs in and sees the
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
@@ -16,7 +15,7 @@ import httpx
 import pytest
 
 from bot.demo.run import DEMO_PASSWORD, DEMO_USER
-from tests.test_run import free_port
+from tests.processes import child_env, free_port
 
 WAIT_S = 60
 
@@ -24,7 +23,7 @@ WAIT_S = 60
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XMESS_")}
+    env = child_env()
     command = [sys.executable, "-m", "bot", "demo", "--dir", str(tmp_path / "demo")]
     process = subprocess.Popen(
         [*command, "--web-port", str(port)],

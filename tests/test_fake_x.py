@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -310,3 +310,21 @@ def test_an_upload_of_the_wrong_size_is_not_finalized(client: tweepy.Client) -> 
     assert finalized.json()["errors"][0]["message"] == (
         "The uploaded size does not match total_bytes"
     )
+
+
+def test_the_timeline_pages_from_a_start_time(client: tweepy.Client, fake_x: FakeX) -> None:
+    for number in range(12):
+        client.create_tweet(text=f"Publicació {number}")
+    user = CREDENTIALS.user_id
+    first = client.get_users_tweets(user, max_results=5, start_time=NOW, user_auth=True)
+    second = client.get_users_tweets(
+        user, max_results=5, start_time=NOW, pagination_token=first.meta["next_token"],
+        user_auth=True,
+    )  # fmt: skip
+    later = client.get_users_tweets(
+        user, max_results=5, start_time=NOW + timedelta(seconds=1), user_auth=True
+    )
+    assert [t.text for t in first.data + second.data] == [
+        f"Publicació {n}" for n in range(11, 1, -1)
+    ]
+    assert "next_token" in second.meta and later.meta == {"result_count": 0}

@@ -10,7 +10,6 @@ Only the moments of the kills are random (a seeded `random.Random`); the asserti
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -34,6 +33,7 @@ from bot.fake_x import FakeCredentials, FakePost, FakeX
 from bot.models import Draft, DraftKind, DraftStatus
 from bot.ports import Store
 from bot.settings import load_settings
+from tests.processes import child_env
 
 CREDENTIALS = FakeCredentials()
 CREDENTIAL_ENV = {
@@ -161,8 +161,7 @@ def thread(i: int, text: str) -> Draft:
 
 
 def publish_due(config: Path, moment: datetime) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k == "XMESS_DATABASE_URL"} | CREDENTIAL_ENV
-    env |= {k: v for k, v in os.environ.items() if not k.startswith("XMESS_")}
+    env = child_env(CREDENTIAL_ENV)
     command = [sys.executable, "-m", "bot", "--config", str(config), "publish-due"]
     return subprocess.Popen(
         [*command, "--now", moment.isoformat()],

@@ -6,9 +6,7 @@ Its log is one JSON object per line, without a secret."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -32,6 +30,7 @@ from bot.loopback import LoopbackServer, Resource
 from bot.models import DraftStatus
 from bot.service import App
 from bot.settings import load_settings
+from tests.processes import child_env, free_port
 
 CREDENTIALS = FakeCredentials()
 CREDENTIAL_ENV = {
@@ -125,22 +124,16 @@ def config(tmp_path: Path, feeds: LoopbackServer, fake_x: FakeX) -> Path:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class Bot:
     """One `xmess-bot run` process."""
 
     def __init__(self, config: Path) -> None:
         self.port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("XMESS_")}
         command = [sys.executable, "-m", "bot", "--config", str(config), "run"]
         self.process = subprocess.Popen(
             [*command, "--port", str(self.port)],
-            env=env | CREDENTIAL_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=child_env(CREDENTIAL_ENV), text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
 
     def health(self) -> dict[str, Any] | None:

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bot.app import build_app
+from bot.clock import FixedClock
 from bot.errors import ConfigError
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 from bot.store.accounts import accounts_for
 from bot.web.app import SESSION_COOKIE, create_app
-from tests.web_site import make_app, signed_in
+from tests.web_site import NOW, make_app, signed_in
 
 
 def test_a_session_survives_a_restart_of_the_page(tmp_path: Path) -> None:
@@ -26,8 +28,10 @@ def test_a_session_survives_a_restart_of_the_page(tmp_path: Path) -> None:
 def test_a_configured_key_replaces_the_stored_one(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     cookie = signed_in(app, "viewer").cookies[SESSION_COOKIE]
-    keyed = make_app(tmp_path / "other", web={"secret_key": "una clau de prova llarga"})
-    other = TestClient(create_app(keyed), follow_redirects=False)
+    web = {"secret_key": "una clau de prova llarga"}
+    settings = Settings(config_dir=tmp_path, slots_file="", web=web)  # type: ignore[arg-type]
+    keyed = build_app(settings, FixedClock(NOW))
+    other = TestClient(create_app(keyed), follow_redirects=False)  # same database, new key
     other.cookies.set(SESSION_COOKIE, cookie)
     assert other.get("/").headers["location"] == "/signin"
 

@@ -28,7 +28,7 @@ import html
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -51,6 +51,10 @@ DUPLICATE = "duplicate content"
 REPLIES_NOT_ALLOWED = "Reply to this conversation is not allowed"
 DAILY_LIMIT_HEADERS = ("x-user-limit-24hour", "x-app-limit-24hour")
 RECENT_POSTS = 100
+LOOKUP_PAGES = 20
+LOOKUP_MARGIN = timedelta(hours=1)
+"""A lost attempt went out after its draft was claimed; an earlier attempt of the same draft
+(retried after 1, 2, 4, 8 minutes) went out well within this before it."""
 POST_URL = "https://x.com/i/web/status/{id}"
 
 
@@ -117,21 +121,34 @@ class XPublisher:
             return None, f"publicat sense la imatge: {error}"
 
     def lookup(self, post: OutgoingPost) -> PublishedPost | None:
-        """The account's recent post with this text, or None if there is none."""
+        """The account's post with this text made since the attempt could have gone out, or
+        None if there is none. Pages through the timeline from `post.sent_after` (less
+        `LOOKUP_MARGIN`), so a busy account's post is found even after many others."""
+        wanted, token = _comparable(post.text), None
+        for _ in range(LOOKUP_PAGES):
+            response = self._recent_posts(post, token)
+            for recent in response.data or ():
+                if _comparable(_expanded(recent.data)) == wanted:
+                    return _published(str(recent.id), recent.created_at.astimezone(UTC))
+            token = response.meta.get("next_token")
+            if not token:
+                return None
+        raise PublishError(
+            f"no s'ha pogut comprovar a X si ja hi és: més de {LOOKUP_PAGES} pàgines"
+        )
+
+    def _recent_posts(self, post: OutgoingPost, token: str | None) -> tweepy.Response:
+        since = post.sent_after - LOOKUP_MARGIN if post.sent_after else None
         try:
-            response = self.client.get_users_tweets(
+            return self.client.get_users_tweets(
                 self.account_id, max_results=RECENT_POSTS, user_auth=True,
-                tweet_fields=["created_at", "entities"],
+                tweet_fields=["created_at", "entities"], start_time=since,
+                pagination_token=token,
             )  # fmt: skip
         except Exception as error:
             raise PublishError(
                 f"no s'ha pogut comprovar a X si ja hi és: {_describe(error)}"
             ) from None
-        wanted = _comparable(post.text)
-        for recent in response.data or ():
-            if _comparable(_expanded(recent.data)) == wanted:
-                return _published(str(recent.id), recent.created_at.astimezone(UTC))
-        return None
 
     def delete(self, post_id: str, now: datetime) -> None:
         try:
