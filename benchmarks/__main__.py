@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from benchmarks import poll_cycle, publish_claim, web_pages
+from benchmarks import poll_cycle, publish_claim, replicas, web_pages
 from benchmarks.report import Report, render
 
 BENCHMARKS: dict[str, Callable[[], Report]] = {
     "poll_cycle": poll_cycle.run,
     "publish_claim": publish_claim.run,
     "web_pages": web_pages.run,
+    "replicas": replicas.run,
 }
 
 
