@@ -101,6 +101,20 @@ def holding(app: App, now: datetime) -> str | None:
     return None
 
 
+def hold_warning(app: App, draft: Draft) -> str | None:
+    """Why a draft would not go out at its time as things stand (a pause, a blackout on its
+    day, its day's or month's cap already full), for the page to warn the group while there
+    is time; None when nothing would hold it."""
+    if draft.scheduled_at is None:
+        return None
+    at = draft.scheduled_at
+    held = holding(app, at)
+    if held or app.slots is None:
+        return held
+    earlier = [t for t in app.store.booked_times(at - slots.CAP_WINDOW) if t < at]
+    return slots.cap_reached(at, earlier, app.slots)
+
+
 def pause(app: App, by: str, reason: str) -> Pause:
     """Stop all publishing at once; approvals are kept and go out after `resume`."""
     actor, now = review.check_actor(by), app.clock.now()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot import reminders, service, slots
+from bot import reminders, service
 from bot.drafting import CANCELLATION_TEMPLATE, MOVED_TEMPLATE, REMINDER_TEMPLATE
 from bot.models import Draft, DraftKind, DraftStatus, EventOccurrence
 from bot.reminders import Reminder
@@ -164,26 +164,6 @@ def _staleness(
         draft.scheduled_at, occurrence, now, late
     )
     return "l'hora del recordatori ja ha passat" if passed else None
-
-
-def hold_warning(app: service.App, draft: Draft) -> str | None:
-    """Why a draft would not go out at its time as things stand (a pause, a blackout on its
-    day, its day's or month's cap already full), for the page to warn the group while there
-    is time; None when nothing would hold it."""
-    if draft.scheduled_at is None:
-        return None
-    at = draft.scheduled_at
-    paused = app.store.current_pause()
-    if paused:
-        return f"la publicació està aturada per {paused.paused_by}: {paused.reason}"
-    blackouts = [b.value() for b in app.settings.blackouts]
-    period = slots.blackout_at(at, blackouts, app.settings.zone)
-    if period:
-        return f"el {period.start}–{period.end} no es publica res: {period.reason}"
-    if app.slots is None:
-        return None
-    earlier = [t for t in app.store.booked_times(at - slots.CAP_WINDOW) if t < at]
-    return slots.cap_reached(at, earlier, app.slots)
 
 
 def _followers_were_told(app: service.App, event_key: str) -> bool:

@@ -1,4 +1,5 @@
-"""How tests start the bot as a child process: the environment it gets, a free port."""
+"""How tests start the bot as a child process: the environment it gets (the fake X's
+credentials among it), a free port."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ import os
 import socket
 from collections.abc import Mapping
 
+from bot.fake_x import FakeCredentials
+
 DATABASE_VARIABLE = "XMESS_DATABASE_URL"
+CREDENTIALS = FakeCredentials()
+CREDENTIAL_ENV = {  # the fake X's credentials, as a child process reads them
+    "XMESS_X__CONSUMER_KEY": CREDENTIALS.consumer_key,
+    "XMESS_X__CONSUMER_SECRET": CREDENTIALS.consumer_secret,
+    "XMESS_X__ACCESS_TOKEN": CREDENTIALS.access_token,
+    "XMESS_X__ACCESS_TOKEN_SECRET": CREDENTIALS.access_token_secret,
+}
 
 
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -29,19 +29,12 @@ import pytest
 from bot import service
 from bot.app import build_app
 from bot.clock import FixedClock
-from bot.fake_x import FakeCredentials, FakePost, FakeX
+from bot.fake_x import FakePost, FakeX
 from bot.models import Draft, DraftKind, DraftStatus
 from bot.ports import Store
 from bot.settings import load_settings
-from tests.processes import child_env
+from tests.processes import CREDENTIAL_ENV, CREDENTIALS, child_env
 
-CREDENTIALS = FakeCredentials()
-CREDENTIAL_ENV = {
-    "XMESS_X__CONSUMER_KEY": CREDENTIALS.consumer_key,
-    "XMESS_X__CONSUMER_SECRET": CREDENTIALS.consumer_secret,
-    "XMESS_X__ACCESS_TOKEN": CREDENTIALS.access_token,
-    "XMESS_X__ACCESS_TOKEN_SECRET": CREDENTIALS.access_token_secret,
-}
 SEED = 20261127
 DRAFTS = 60
 THREAD_EVERY = 6

@@ -492,15 +492,15 @@ def test_the_page_can_warn_that_a_cap_or_a_pause_would_hold_a_reminder(app: serv
     first = drafts_of(app, DraftKind.REMINDER)[0]
     service.approve(capped, announcement.id or 0, "Núria", local(2026, 11, 26, 8))
     service.approve(capped, first.id or 0, "Núria")
-    free = reminding.hold_warning(capped, drafts_of(app, DraftKind.REMINDER)[1])
-    full = reminding.hold_warning(capped, app.store.get_draft(first.id or 0))
+    free = publishing.hold_warning(capped, drafts_of(app, DraftKind.REMINDER)[1])
+    full = publishing.hold_warning(capped, app.store.get_draft(first.id or 0))
     publishing.pause(capped, "Núria", "dol oficial")
-    paused = reminding.hold_warning(capped, app.store.get_draft(first.id or 0))
+    paused = publishing.hold_warning(capped, app.store.get_draft(first.id or 0))
 
     assert (free, full, paused) == (
         None,
         "límit diari de 1 publicacions assolit",
-        "la publicació està aturada per Núria: dol oficial",
+        "publicació aturada per Núria: dol oficial",
     )
 
 

@@ -29,8 +29,7 @@ from bot.fake_x import RATE_LIMITS, FakeX
 from bot.models import DraftStatus
 from bot.ports import Store
 from bot.settings import load_settings
-from tests.processes import child_env, free_port
-from tests.test_run import CREDENTIAL_ENV, CREDENTIALS
+from tests.processes import CREDENTIAL_ENV, CREDENTIALS, child_env, free_port
 
 DRAFTS = 1_000
 REPLICAS = 3

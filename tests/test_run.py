@@ -25,20 +25,13 @@ from click.testing import CliRunner
 from bot import service
 from bot.app import build_app
 from bot.cli import main
-from bot.fake_x import FakeCredentials, FakeX
+from bot.fake_x import FakeX
 from bot.loopback import LoopbackServer, Resource
 from bot.models import DraftStatus
 from bot.service import App
 from bot.settings import load_settings
-from tests.processes import child_env, free_port
+from tests.processes import CREDENTIAL_ENV, CREDENTIALS, child_env, free_port
 
-CREDENTIALS = FakeCredentials()
-CREDENTIAL_ENV = {
-    "XMESS_X__CONSUMER_KEY": CREDENTIALS.consumer_key,
-    "XMESS_X__CONSUMER_SECRET": CREDENTIALS.consumer_secret,
-    "XMESS_X__ACCESS_TOKEN": CREDENTIALS.access_token,
-    "XMESS_X__ACCESS_TOKEN_SECRET": CREDENTIALS.access_token_secret,
-}
 JOBS_TOML = """\
 [poll_feeds]
 every_seconds = 2

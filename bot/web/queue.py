@@ -33,6 +33,8 @@ PAGE_SIZE = 20
 APPROVE_NOW_DELAY = timedelta(minutes=1)
 """"Approve now" means the first `publish-due` run a minute from now: time to take it back."""
 S = DraftStatus
+WAITING = (S.PENDING, S.APPROVED)
+"""Drafts the page warns about when a pause, a blackout or a cap would hold them."""
 QUEUE_VIEWS: dict[str, tuple[DraftStatus, ...]] = {
     "": (S.PENDING, S.APPROVED),
     "pending": (S.PENDING,),
@@ -90,6 +92,7 @@ def _draft_page(
         history=app.store.history(draft_id), error=error,
         text=draft.text if typed is None else typed, limit=app.drafter.limit,
         min_at=_local_input(app.clock.now(), request),
+        hold=publishing.hold_warning(app, draft) if draft.status in WAITING else None,
     )  # fmt: skip
 
 
