@@ -234,10 +234,10 @@ def sync_occurrence(
     now: datetime,
     report: PollReport,
 ) -> None:
-    """Store one occurrence and bring its drafts in line: withdrawn when cancelled or private
-    (with a cancellation post if it was announced), redrafted when moved, announced and
-    reminded when due."""
-    change, known = app.store.upsert_occurrence(occurrence, now)
+    """Bring one occurrence's drafts in line, then store it: withdrawn when cancelled or
+    private (with a cancellation post if it was announced), redrafted when moved, announced
+    and reminded when due. Stored last, so a crash half way is met again at the next sync."""
+    change, known = app.store.compare_occurrence(occurrence)
     report.events_new += change is OccurrenceChange.NEW
     if change is OccurrenceChange.CANCELLED:
         report.events_cancelled += 1
@@ -254,6 +254,8 @@ def sync_occurrence(
         if app.store.add_draft(draft, SYSTEM_ACTOR, dedupe_key=events.announcement_key(occurrence)):
             report.new_drafts += 1
     report.new_drafts += reminding.draft_occurrence_reminders(app, occurrence, now)
+    if change is not OccurrenceChange.UNCHANGED:
+        app.store.save_occurrence(occurrence, now)
 
 
 def _cancel_vanished(

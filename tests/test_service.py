@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from unittest.mock import Mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -278,6 +279,27 @@ def test_a_moved_event_sends_its_approved_draft_back_with_the_new_date(app: serv
     assert after.status is S.PENDING
     assert "Dijous, 10 de desembre, de 10 a 12 h" in after.text
     assert app.store.history(after.id or 0)[-1].action == "event-moved"
+
+
+class CrashBeforeSaving(Exception):
+    """Stands for a process killed after the drafts changed and before the occurrence was saved."""
+
+
+def test_a_sync_killed_before_saving_the_occurrence_withdraws_at_the_next_one(
+    app: service.App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calendar(app).occurrences = (event(),)
+    service.poll(app)
+    [draft] = event_drafts(app)
+    service.approve(app, draft.id or 0, "Marta")
+    calendar(app).occurrences = (event(sequence=1, cancelled=True),)
+    with monkeypatch.context() as crash:
+        crash.setattr(app.store, "save_occurrence", Mock(side_effect=CrashBeforeSaving))
+        crash.setattr(service, "withdraw_event_drafts", Mock())  # died before this, too
+        with pytest.raises(CrashBeforeSaving):
+            service.poll(app)
+    assert service.poll(app).events_cancelled == 1
+    assert [d.status for d in event_drafts(app)] == [S.WITHDRAWN]
 
 
 def test_a_cancelled_event_withdraws_its_drafts(app: service.App) -> None:

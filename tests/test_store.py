@@ -289,6 +289,8 @@ def occurrence(**changes: object) -> EventOccurrence:
 def test_a_resynced_occurrence_says_what_changed(
     store: SqlStore, second: EventOccurrence, change: OccurrenceChange
 ) -> None:
-    assert store.upsert_occurrence(occurrence(), NOW) == (OccurrenceChange.NEW, None)
-    assert store.upsert_occurrence(second, NOW) == (change, occurrence())
+    assert store.compare_occurrence(occurrence()) == (OccurrenceChange.NEW, None)
+    store.save_occurrence(occurrence(), NOW)
+    assert store.compare_occurrence(second) == (change, occurrence())
+    store.save_occurrence(second, NOW)
     assert store.occurrence(second.key) == second

@@ -123,23 +123,25 @@ class SqlStore:
 
     # Calendar occurrences
 
-    def upsert_occurrence(
-        self, occurrence: EventOccurrence, now: datetime
+    def compare_occurrence(
+        self, occurrence: EventOccurrence
     ) -> tuple[OccurrenceChange, EventOccurrence | None]:
-        """Store an occurrence; say how it differs from what was known, and what was known."""
+        """How an occurrence differs from what is stored, and what is stored; changes nothing.
+        The sync brings the drafts in line first and saves the occurrence last, so a crash in
+        between finds the same change again at the next sync."""
+        known = self.occurrence(occurrence.key)
+        if known is None:
+            return OccurrenceChange.NEW, None
+        return _compare(known, occurrence), known
+
+    def save_occurrence(self, occurrence: EventOccurrence, now: datetime) -> None:
+        values = _occurrence_values(occurrence, now)
         with self._tx() as tx:
-            row = tx.execute(
-                select(occurrences).where(occurrences.c.event_key == occurrence.key)
-            ).first()
-            values = _occurrence_values(occurrence, now)
-            if row is None:
+            done = tx.execute(
+                update(occurrences).where(occurrences.c.event_key == occurrence.key).values(values)
+            ).rowcount
+            if not done:
                 tx.execute(insert(occurrences).values(values | {"first_seen_at": now}))
-                return OccurrenceChange.NEW, None
-            known = _occurrence_from_row(row)
-            change = _compare(known, occurrence)
-            if change is not OccurrenceChange.UNCHANGED:
-                tx.execute(update(occurrences).where(occurrences.c.id == row.id).values(values))
-            return change, known
 
     def live_occurrences(
         self, calendar: str, start: datetime, end: datetime
