@@ -255,8 +255,10 @@ def resume_publishing(context: Context, by: str, now: str | None) -> None:
 @pass_context
 def web(context: Context, host: str, port: int) -> None:
     """Serveix la pàgina web d'aprovació."""
+    from bot.logs import configure_logging
     from bot.web.app import create_app, serve
 
+    configure_logging(context.settings)
     serve(create_app(context.app(None)), host, port)
 
 

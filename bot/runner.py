@@ -12,16 +12,13 @@ import signal
 import threading
 from types import FrameType
 
-import uvicorn
-from fastapi import FastAPI
-
 from bot.app import build_app
 from bot.job_schedule import load_job_specs
 from bot.jobs import JOBS
 from bot.logs import configure_logging
 from bot.scheduler import JobScheduler
 from bot.settings import Settings
-from bot.web.app import create_app
+from bot.web.app import create_app, serve
 
 LOG = logging.getLogger("xmess.run")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -41,7 +38,7 @@ def run(settings: Settings, host: str, port: int) -> None:
                 f"pàgina web a http://{host}:{port}/",
                 extra={"event": "web.started", "host": host, "port": port},
             )
-            _serve(create_app(app, scheduler_state=scheduler.state), host, port)
+            serve(create_app(app, scheduler_state=scheduler.state), host, port)
     finally:
         LOG.info("aturant: s'acaben les tasques en curs", extra={"event": "run.stopping"})
         scheduler.stop()
@@ -60,11 +57,3 @@ def _stop_on_signals() -> threading.Event:
     for number in STOP_SIGNALS:
         signal.signal(number, note)
     return stopping
-
-
-def _serve(web: FastAPI, host: str, port: int) -> None:
-    """uvicorn with our log handler (no log config of its own) and no access log."""
-    config = uvicorn.Config(
-        web, host=host, port=port, log_config=None, log_level="warning", access_log=False
-    )
-    uvicorn.Server(config).run()

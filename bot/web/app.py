@@ -102,7 +102,11 @@ def _database_state(app: App) -> str:
 
 
 def serve(web: FastAPI, host: str, port: int) -> None:
-    """Serve until SIGINT or SIGTERM; uvicorn finishes the requests in progress first."""
+    """Serve until SIGINT or SIGTERM; uvicorn finishes the requests in progress first. Our
+    log handler, not uvicorn's log config, and no access log (`logs.py`)."""
     import uvicorn
 
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    config = uvicorn.Config(
+        web, host=host, port=port, log_config=None, log_level="warning", access_log=False
+    )
+    uvicorn.Server(config).run()
