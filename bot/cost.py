@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.weighted_length import url_spans
@@ -23,14 +24,28 @@ class Prices:
     currency: str = "USD"
 
 
+@lru_cache(maxsize=4096)
 def estimate(text: str, prices: Prices) -> float:
-    """One post: each post of a thread is a request of its own and is paid for."""
+    """One post: each post of a thread is a request of its own and is paid for. Cached: a
+    run checks the budget for every due draft against the same posts already sent."""
     return prices.post_with_link if url_spans(text) else prices.post
 
 
 def estimate_posts(posts: Sequence[str], prices: Prices) -> float:
     """A draft's posts: one for most drafts, several for a thread."""
     return sum(estimate(text, prices) for text in posts)
+
+
+def month_spent(
+    now: datetime, sent: Sequence[tuple[datetime, str]], prices: Prices, zone: ZoneInfo
+) -> float:
+    """What the posts sent in `now`'s local month cost."""
+    month = now.astimezone(zone).strftime("%Y-%m")
+    return sum(
+        estimate(body, prices)
+        for at, body in sent
+        if at.astimezone(zone).strftime("%Y-%m") == month
+    )
 
 
 def over_budget(
@@ -43,12 +58,7 @@ def over_budget(
     """Why spending `cost` more at `now` would pass the month's budget, or None."""
     if prices.monthly_budget is None:
         return None
-    month = now.astimezone(zone).strftime("%Y-%m")
-    spent = sum(
-        estimate(body, prices)
-        for at, body in sent
-        if at.astimezone(zone).strftime("%Y-%m") == month
-    )
+    spent = month_spent(now, sent, prices, zone)
     if spent + cost > prices.monthly_budget:
         return (
             f"pressupost mensual de {prices.monthly_budget:.2f} {prices.currency} esgotat "

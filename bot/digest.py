@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.catalan import capitalise_start, format_day, unify_apostrophes
+from bot.drafting import polish_outside_links
 from bot.models import FittedText, NewsItem
-from bot.weighted_length import url_spans, weighted_length
+from bot.weighted_length import weighted_length
 
 WEEK = timedelta(days=7)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -168,18 +169,17 @@ def thread(
     write_intro: IntroWriter,
     limit: int,
     apostrophe: str,
-    length_of: Callable[[str], int] = weighted_length,
 ) -> tuple[list[str], bool]:
     """The posts of the thread, each within `limit` with its "i/n", and whether all fit: an
     opening post that stands on its own (from the template), then each member's news, a
     member's items running on to the next post when they do not fit in one."""
     digits = 1
     while True:
-        room = limit - length_of(f"\n{'9' * digits}/{'9' * digits}")
+        room = limit - weighted_length(f"\n{'9' * digits}/{'9' * digits}")
         bodies = [
-            unify_apostrophes_outside(body, apostrophe)
+            polish_outside_links(body, apostrophe)
             for group in digest.members
-            for body in _member_posts(group, room, length_of)
+            for body in _member_posts(group, room)
         ]
         total = len(bodies) + 1
         if len(str(total)) <= digits:
@@ -187,45 +187,38 @@ def thread(
         digits = len(str(total))
     intro = write_intro(f"1/{total}")
     posts = [intro.text] + [f"{body}\n{i}/{total}" for i, body in enumerate(bodies, start=2)]
-    return posts, intro.fits and all(length_of(post) <= limit for post in posts)
+    return posts, intro.fits and all(weighted_length(post) <= limit for post in posts)
 
 
-def _member_posts(group: MemberNews, room: int, length_of: Callable[[str], int]) -> list[str]:
+def _member_posts(group: MemberNews, room: int) -> list[str]:
     """The member's items packed into as few posts as fit `room`: the first post names the
     member with its handle (never at the start of the post), the next ones without."""
     handle = f" ({group.handle})" if group.handle else ""
     name = capitalise_start(group.member)
     header, later = f"{name}{handle}:", f"{name} (continua):"
-    line_room = room - max(length_of(header), length_of(later)) - 1
+    line_room = room - max(weighted_length(header), weighted_length(later)) - 1
     posts: list[str] = []
     for item in group.items:
-        line = _item_line(item, line_room, length_of)
-        if posts and length_of(f"{posts[-1]}\n{line}") <= room:
+        line = _item_line(item, line_room)
+        if posts and weighted_length(f"{posts[-1]}\n{line}") <= room:
             posts[-1] = f"{posts[-1]}\n{line}"
             continue
         posts.append(f"{later if posts else header}\n{line}")
     return posts
 
 
-def unify_apostrophes_outside(text: str, apostrophe: str) -> str:
-    """One apostrophe throughout a post, links left as they are (their "'" is part of them)."""
-    pieces, start = [], 0
-    for link_start, link_end in url_spans(text):
-        pieces += [unify_apostrophes(text[start:link_start], apostrophe), text[link_start:link_end]]
-        start = link_end
-    return "".join([*pieces, unify_apostrophes(text[start:], apostrophe)])
-
-
-def _item_line(item: NewsItem, room: int, length_of: Callable[[str], int]) -> str:
+def _item_line(item: NewsItem, room: int) -> str:
     """ "• Title https://link", the title cut at a word with "…" when the line is too long;
-    the link is never cut."""
-    words = item.title.split()
+    the link is never cut. A word and its space weigh at least 2, so beyond (room + 1) // 2
+    words nothing fits and longer cuts are not tried (a title may be a whole article)."""
+    all_words = item.title.split()
+    words = all_words[: (room + 1) // 2]
     for count in range(len(words), 0, -1):
         title = " ".join(words[:count])
-        if count < len(words):
+        if count < len(all_words):
             title = title.rstrip(_BEFORE_ELLIPSIS) + ELLIPSIS
         line = f"{BULLET} {title} {item.link}"
-        if length_of(line) <= room:
+        if weighted_length(line) <= room:
             return line
     return f"{BULLET} {item.link}"
 

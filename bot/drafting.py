@@ -271,10 +271,10 @@ def _tidy(text: str, apostrophe: str) -> str:
     paragraphs), and write apostrophes and accents one way, except inside links."""
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     kept = [line for i, line in enumerate(lines) if line or (i > 0 and lines[i - 1])]
-    return _polish_outside_links("\n".join(kept).strip(), apostrophe)
+    return polish_outside_links("\n".join(kept).strip(), apostrophe)
 
 
-def _polish_outside_links(text: str, apostrophe: str) -> str:
+def polish_outside_links(text: str, apostrophe: str) -> str:
     """One apostrophe and composed accents (NFC, as X counts them) everywhere but in links:
     "l'agenda" in a URL is part of its address."""
     pieces, start = [], 0

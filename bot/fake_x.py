@@ -240,6 +240,12 @@ class FakeX(LocalHTTPServer):
         with self._lock:
             self._faults.extend([fault] * n)
 
+    @property
+    def faults_waiting(self) -> int:
+        """Faults queued that no request has met yet."""
+        with self._lock:
+            return len(self._faults)
+
     def take_fault(self) -> _Fault:
         with self._lock:
             return self._faults.popleft() if self._faults else _Fault()

@@ -42,6 +42,10 @@ class Image:
     alt: str | None = None
 
 
+MAX_ALT_TEXT = 1000
+"""X's limit for an image's alt text."""
+
+
 @dataclass(frozen=True)
 class NewsItem:
     """One normalised feed entry.

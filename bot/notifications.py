@@ -36,12 +36,16 @@ def notify_pending(app: App, mailer: Mailer | None) -> str:
     recipients = tuple(app.settings.notify_to)
     if mailer is None or not recipients:
         return "avisos per correu desactivats (notify_to buit)"
-    now = app.clock.now()
+    now, last = app.clock.now(), app.store.last_notice()
+    quiet = "cap avís: res de nou per revisar, o ja se n'ha enviat un fa menys d'una hora"
+    if last is not None and now - last.sent_at < NOTICE_INTERVAL:
+        return quiet  # decided without reading the queue: most runs end here
     waiting = app.store.list_drafts((DraftStatus.PENDING,))
-    if not is_notice_due([stored_id(d) for d in waiting], app.store.last_notice(), now):
-        return "cap avís: res de nou per revisar, o ja se n'ha enviat un fa menys d'una hora"
+    ids = tuple(stored_id(d) for d in waiting)
+    if not is_notice_due(ids, last, now):
+        return quiet
     mailer.send(compose_notice(waiting, recipients, app.settings.web.public_url))
-    app.store.record_notice(Notice(now, tuple(stored_id(d) for d in waiting), len(recipients)))
+    app.store.record_notice(Notice(now, ids, len(recipients)))
     return f"avís enviat a {len(recipients)} persones: {len(waiting)} esborranys pendents"
 
 

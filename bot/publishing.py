@@ -48,13 +48,6 @@ MAX_PUBLISH_ATTEMPTS = 5
 
 
 S = DraftStatus
-PROBLEM_LABELS_CA = {
-    Problem.CREDENTIALS: "credencials refusades",
-    Problem.RATE_LIMIT: "en espera pel límit de peticions",
-    Problem.DAILY_LIMIT: "límit diari de publicacions esgotat",
-    Problem.BUDGET: "pressupost del mes esgotat",
-    Problem.REPLIES_REFUSED: "X no accepta respostes: fils incomplets",
-}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from bot.errors import (
     TransitionError,
 )
 from bot.models import (
+    MAX_ALT_TEXT,
     Draft,
     DraftKind,
     DraftStatus,
@@ -465,10 +466,6 @@ def edit_alt_text(app: App, draft_id: int, by: str, alt_text: str) -> Draft:
         image=Image(draft.image.url, alt_text.strip() or None),
         detail=f"text alternatiu: {alt_text.strip() or '(cap)'}",
     )  # fmt: skip
-
-
-MAX_ALT_TEXT = 1000
-"""X's limit for an image's alt text."""
 
 
 def reschedule(app: App, draft_id: int, by: str, at: datetime) -> Draft:

@@ -411,4 +411,5 @@ def test_the_digest_page_is_public_and_only_for_weeks_that_ended(app: service.Ap
     assert (page.status_code, future.status_code, nonsense.status_code) == (200, 404, 404)
     assert "La moneda social de l’Hospitalet arriba a 200 comerços" in page.text
     assert "repetida" not in page.text  # rejected by the group
+    assert "encara no s" in future.text and "p. ex. 2026-W48" in nonsense.text
     assert "default-src" in page.headers["content-security-policy"]

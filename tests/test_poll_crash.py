@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import pytest
 
@@ -17,23 +17,8 @@ from bot.ports import Store
 from bot.publishers.dry_run import DryRunPublisher
 from bot.settings import Settings
 from bot.store import open_store
+from tests.dying_store import DyingStore, Killed
 from tests.test_service import IGUALADA, NOW, FakeCalendars, FakeFeeds, news
-
-
-class Killed(Exception):
-    """Where the process died."""
-
-
-class DyingStore:
-    """The real store, dying at the first call of one of its methods."""
-
-    def __init__(self, store: Store, dies_in: str) -> None:
-        self.store, self.dies_in = store, dies_in
-
-    def __getattr__(self, name: str) -> Any:
-        if name == self.dies_in:
-            raise Killed(name)
-        return getattr(self.store, name)
 
 
 @pytest.fixture

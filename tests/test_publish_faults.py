@@ -14,7 +14,6 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -22,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -63,38 +61,6 @@ class RunClock:
         return self.moment
 
 
-class FaultyX(FakeX):
-    """The fake X, knowing how many of the faults it was given are still waiting for a request,
-    so a round adds a fault only when the last one was used."""
-
-    def __init__(self, clock: RunClock) -> None:
-        # Far above what 60 drafts need: a spent daily limit would defer posts, not test crashes.
-        super().__init__(CREDENTIALS, clock=clock, posts_per_day=10_000)
-        self._waiting = 0
-        self._count_lock = threading.Lock()
-
-    def hang_next(self, n: int, seconds: float) -> None:
-        self._count(n)
-        super().hang_next(n, seconds)
-
-    def drop_after_store_next(self, n: int) -> None:
-        self._count(n)
-        super().drop_after_store_next(n)
-
-    def take_fault(self) -> Any:  # the fault's type is private to the fake
-        self._count(-1)
-        return super().take_fault()
-
-    @property
-    def faults_waiting(self) -> int:
-        with self._count_lock:
-            return self._waiting
-
-    def _count(self, n: int) -> None:
-        with self._count_lock:
-            self._waiting = max(0, self._waiting + n)
-
-
 @dataclass
 class Tally:
     runs: int = 0
@@ -111,13 +77,14 @@ def clock() -> RunClock:
 
 
 @pytest.fixture
-def fake_x(clock: RunClock) -> Iterator[FaultyX]:
-    with FaultyX(clock) as server:
+def fake_x(clock: RunClock) -> Iterator[FakeX]:
+    # Far above what 60 drafts need: a spent daily limit would defer posts, not test crashes.
+    with FakeX(CREDENTIALS, clock=clock, posts_per_day=10_000) as server:
         yield server
 
 
 @pytest.fixture
-def config(tmp_path: Path, fake_x: FaultyX, monkeypatch: pytest.MonkeyPatch) -> Path:
+def config(tmp_path: Path, fake_x: FakeX, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name, value in CREDENTIAL_ENV.items():
         monkeypatch.setenv(name, value)
     path = tmp_path / "xmess.toml"
@@ -185,7 +152,7 @@ def run_and_kill(config: Path, moment: datetime, delay: float, tally: Tally) -> 
     return process.returncode == -signal.SIGKILL
 
 
-def add_fault(fake_x: FaultyX, rng: random.Random, tally: Tally) -> None:
+def add_fault(fake_x: FakeX, rng: random.Random, tally: Tally) -> None:
     """Sometimes make the run's next request slow, or carried out and never answered."""
     if fake_x.faults_waiting:
         return
@@ -270,7 +237,7 @@ def _live_ids_by_text(posts: list[FakePost]) -> dict[str, list[str]]:
 
 
 def test_killed_runs_publish_each_approved_draft_once_or_leave_it_for_a_person(
-    config: Path, fake_x: FaultyX, clock: RunClock, capsys: pytest.CaptureFixture[str]
+    config: Path, fake_x: FakeX, clock: RunClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
     started = time.monotonic()
     store = queue_approved_drafts(config)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from unittest.mock import Mock
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,11 +28,12 @@ from bot.models import (
     PublishedPost,
     PublisherProblemKind,
 )
-from bot.ports import CalendarReading, FeedReading
+from bot.ports import CalendarReading, FeedReading, Store
 from bot.publishers.dry_run import DryRunPublisher
 from bot.settings import BlackoutSettings, CostSettings, Settings
 from bot.slots import SlotRules
 from bot.store import open_store
+from tests.dying_store import DyingStore, Killed
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 IGUALADA = "https://www.igualada.cat/rss"
@@ -281,23 +282,17 @@ def test_a_moved_event_sends_its_approved_draft_back_with_the_new_date(app: serv
     assert app.store.history(after.id or 0)[-1].action == "event-moved"
 
 
-class CrashBeforeSaving(Exception):
-    """Stands for a process killed after the drafts changed and before the occurrence was saved."""
-
-
 def test_a_sync_killed_before_saving_the_occurrence_withdraws_at_the_next_one(
-    app: service.App, monkeypatch: pytest.MonkeyPatch
+    app: service.App,
 ) -> None:
     calendar(app).occurrences = (event(),)
     service.poll(app)
     [draft] = event_drafts(app)
     service.approve(app, draft.id or 0, "Marta")
     calendar(app).occurrences = (event(sequence=1, cancelled=True),)
-    with monkeypatch.context() as crash:
-        crash.setattr(app.store, "save_occurrence", Mock(side_effect=CrashBeforeSaving))
-        crash.setattr(service, "withdraw_event_drafts", Mock())  # died before this, too
-        with pytest.raises(CrashBeforeSaving):
-            service.poll(app)
+    dying = replace(app, store=cast(Store, DyingStore(app.store, "drafts_for_event")))
+    with pytest.raises(Killed):  # while withdrawing the drafts, before saving the occurrence
+        service.poll(dying)
     assert service.poll(app).events_cancelled == 1
     assert [d.status for d in event_drafts(app)] == [S.WITHDRAWN]
 

@@ -3,6 +3,7 @@ Spanish and English translation, and the page speaks the person's language."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,14 @@ from bot.web.labels import LABELS_CA, label_ca
 from tests.web_site import add_draft, make_app, post, signed_in
 
 WEB = Path(__file__).parents[1] / "bot" / "web"
-KEYWORDS = {"_": None, "flash": (2,), "_refused": (4,), "_act": (5,), "HTTPException": (2,)}
+KEYWORDS = {
+    "_": None,
+    "flash": (2,),
+    "_refused": (4,),
+    "_act": (5,),
+    "HTTPException": (2,),
+    "_page": (3,),
+}
 """The calls whose text reaches the page: gettext, messages after an action, refusals."""
 
 
@@ -26,6 +34,24 @@ def page_texts() -> list[str]:
         WEB, [("**/templates/**.html", "jinja2"), ("**.py", "python")], keywords=KEYWORDS
     )
     return sorted({message for _, _, message, _, _ in found if isinstance(message, str)})
+
+
+HISTORY_ACTION = re.compile(r'action="([a-z-]+)"|S\.[A-Z_]+, "([a-z-]+)", now')
+"""How the use cases name what a history entry did: `action="edit"`, `_settle(app, draft,
+S.APPROVED, "retry", now, …)`."""
+
+
+def history_actions() -> set[str]:
+    sources = (WEB.parent / name for name in ("service.py", "publishing.py", "reminding.py"))
+    return {
+        next(filter(None, match.groups()))
+        for source in sources
+        for match in HISTORY_ACTION.finditer(source.read_text(encoding="utf-8"))
+    }
+
+
+def test_every_history_action_has_a_word_on_the_page() -> None:
+    assert sorted(history_actions() - LABELS_CA.keys()) == []
 
 
 def shown_values() -> list[str]:

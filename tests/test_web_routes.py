@@ -284,6 +284,13 @@ def test_the_health_page_shows_a_pause_and_the_budget(tmp_path: Path) -> None:
     assert "0.00 USD / 10.00 USD" in page
 
 
+def test_the_health_page_counts_what_this_month_cost(tmp_path: Path) -> None:
+    app = make_app(tmp_path, cost={"monthly_budget": 10})
+    text = "Fira de cooperatives https://xmess.cat/fira"
+    add_draft(app, text, status=DraftStatus.PUBLISHED, published_at=NOW)
+    assert "0.20 USD / 10.00 USD" in signed_in(app, "viewer").get("/health").text
+
+
 def test_only_an_admin_manages_users(app: App) -> None:
     assert signed_in(app, "editor").get("/users").status_code == 403
     admin = signed_in(app, "admin")

@@ -7,12 +7,21 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import digesting, publishing, service
+from bot import digesting, service
 from bot.cost import Prices, estimate_posts
-from bot.models import Draft, HistoryEntry, PublisherProblem
+from bot.models import Draft, HistoryEntry, PublisherProblem, PublisherProblemKind
 from bot.review import STATUS_LABELS_CA
 from bot.settings import Settings
 from bot.weighted_length import weighted_length
+
+PROBLEM_LABELS_CA = {
+    PublisherProblemKind.CREDENTIALS: "credencials refusades",
+    PublisherProblemKind.RATE_LIMIT: "en espera pel límit de peticions",
+    PublisherProblemKind.DAILY_LIMIT: "límit diari de publicacions esgotat",
+    PublisherProblemKind.BUDGET: "pressupost del mes esgotat",
+    PublisherProblemKind.REPLIES_REFUSED: "X no accepta respostes: fils incomplets",
+}
+"""How `publish-due` names each open publisher problem."""
 
 
 def local_time(moment: datetime | None, zone: ZoneInfo) -> str | None:
@@ -76,7 +85,7 @@ def history_json(entry: HistoryEntry, zone: ZoneInfo) -> dict[str, Any]:
 def problem_line(problem: PublisherProblem, zone: ZoneInfo) -> str:
     since = local_time(problem.since, zone)
     until = f", fins a {local_time(problem.until, zone)}" if problem.until else ""
-    label = publishing.PROBLEM_LABELS_CA[problem.kind]
+    label = PROBLEM_LABELS_CA[problem.kind]
     return f"Problema del publicador — {label} (des de {since}{until}): {problem.detail}"
 
 

@@ -45,7 +45,7 @@ from bot.errors import (
 from bot.models import Image, OutgoingPost, PublishedPost, PublisherProblemKind
 from bot.publishers.x_media import MediaUnavailable, upload_image
 from bot.publishers.x_transport import route_client
-from bot.settings import XSettings
+from bot.settings import X_SECRETS, XSettings
 
 DUPLICATE = "duplicate content"
 REPLIES_NOT_ALLOWED = "Reply to this conversation is not allowed"
@@ -68,14 +68,11 @@ def x_client(settings: XSettings) -> tweepy.Client:
             + ", ".join(missing)
         )
     client = tweepy.Client(
-        **{name: getattr(settings, name).get_secret_value() for name in _SECRET_FIELDS},
+        **{name: getattr(settings, name).get_secret_value() for name in X_SECRETS},
         wait_on_rate_limit=False,
     )
     route_client(client, timeout=settings.timeout_seconds, base_url=settings.api_base_url)
     return client
-
-
-_SECRET_FIELDS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 
 
 class XPublisher:
@@ -145,7 +142,7 @@ class XPublisher:
                 tweet_fields=["created_at", "entities"], start_time=since,
                 pagination_token=token,
             )  # fmt: skip
-        except Exception as error:
+        except (tweepy.TweepyException, requests.RequestException) as error:
             raise PublishError(
                 f"no s'ha pogut comprovar a X si ja hi és: {_describe(error)}"
             ) from None

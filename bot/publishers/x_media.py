@@ -21,13 +21,12 @@ from typing import Any
 import requests
 import tweepy
 
-from bot.models import FetchRequest, Image
+from bot.models import MAX_ALT_TEXT, FetchRequest, Image
 from bot.sources.http import FetchLimits, fetch_all
 
 API = "https://api.x.com/2/media"
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 """X's limit for an image in a post."""
-MAX_ALT_TEXT = 1000
 CHUNK_BYTES = 1024 * 1024
 IMAGE_SIGNATURES: Mapping[str, tuple[bytes, ...]] = {
     "image/jpeg": (b"\xff\xd8\xff",),

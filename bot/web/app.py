@@ -8,6 +8,7 @@ except the sign-in page, `/healthz` and the static files (see `security.py`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -89,8 +90,9 @@ async def _refused(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     name = request.session.get("user")
     user = request.app.state.site.accounts.get(name) if isinstance(name, str) else None
-    detail = "Aquesta pàgina no existeix." if error.status_code == 404 else str(error.detail)
-    return render(request, user, "refused.html", status_code=error.status_code, error=detail)
+    unnamed = error.detail == HTTPStatus(error.status_code).phrase  # e.g. an unknown route
+    detail = "Aquesta pàgina no existeix." if unnamed and error.status_code == 404 else error.detail
+    return render(request, user, "refused.html", status_code=error.status_code, error=str(detail))
 
 
 def _database_state(app: App) -> str:

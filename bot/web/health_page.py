@@ -3,7 +3,6 @@ blackout, and the month's spending against the budget."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -53,17 +52,8 @@ def health_page(request: Request, user: Annotated[User, Depends(signed_in)]) -> 
         request, user, "health.html", sources=service.source_health(app), now=now,
         problems=app.store.publisher_problems(), pause=app.store.current_pause(),
         holding=publishing.holding(app, now), blackouts=app.settings.blackouts,
-        spent=month_spending(app, now), prices=prices,
+        spent=cost.month_spent(
+            now, app.store.sent_posts(now - slots.CAP_WINDOW), prices, app.settings.zone
+        ),
+        prices=prices,
     )  # fmt: skip
-
-
-def month_spending(app: service.App, now: datetime) -> float:
-    """What the posts sent this local month cost, by the config's price table."""
-    zone, prices = app.settings.zone, app.settings.cost.prices()
-    month = now.astimezone(zone).strftime("%Y-%m")
-    sent = app.store.sent_posts(now - slots.CAP_WINDOW)
-    return sum(
-        cost.estimate(text, prices)
-        for at, text in sent
-        if at.astimezone(zone).strftime("%Y-%m") == month
-    )

@@ -38,6 +38,15 @@ LABELS_CA: dict[str, str] = {
     "retract": "esborrat de la xarxa",
     "expire": "caducat",
     "withdraw": "retirat",
+    "correct": "correcció redactada",
+    "event-moved": "l'acte ha canviat",
+    "blocked": "aturat per les credencials",
+    "deferred": "ajornat per un límit d'X",
+    "needs-check": "cal comprovar-ho a X",
+    "reconcile": "trobat publicat",
+    "resume": "el fil continua",
+    "retry": "es tornarà a provar",
+    "unclaim": "no s'havia publicat",
 }
 
 
