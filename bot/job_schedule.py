@@ -31,7 +31,7 @@ from pydantic import (
 )
 
 from bot.errors import ConfigError
-from bot.settings import _describe, _read_toml
+from bot.settings import describe_errors, read_toml
 
 DEFAULT_LEASE_SECONDS = 120
 """Renewed while the job runs, so it only bounds how long a dead replica's job stays taken."""
@@ -118,7 +118,7 @@ class JobSpec(_Strict):
 
 def load_job_specs(path: Path, known: Collection[str]) -> dict[str, JobSpec]:
     """The enabled jobs of the schedule file, by name; every name must be a known job."""
-    data = _read_toml(path)
+    data = read_toml(path, "les tasques s'indiquen amb jobs_file o XMESS_JOBS_FILE")
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise ConfigError(
@@ -128,7 +128,7 @@ def load_job_specs(path: Path, known: Collection[str]) -> dict[str, JobSpec]:
     try:
         specs = _SPECS.validate_python(data)
     except ValidationError as error:
-        raise ConfigError(_describe(error, path)) from None
+        raise ConfigError(describe_errors(error, path)) from None
     return {name: spec for name, spec in specs.items() if spec.enabled}
 
 

@@ -106,14 +106,6 @@ def useful_until(occurrence: EventOccurrence) -> datetime:
     return occurrence.ends_at if occurrence.all_day else occurrence.starts_at
 
 
-def is_stale(
-    reminder_at: datetime, occurrence: EventOccurrence, now: datetime, late: timedelta
-) -> bool:
-    """A reminder is no use once its event has started (`useful_until`) or once it is `late`
-    past its time: "d'aquí a 7 dies" published a day late is wrong, so it expires unsent."""
-    return useful_until(occurrence) <= now or reminder_at + late < now
-
-
 def reminder_key(occurrence: EventOccurrence, offset: str) -> str:
     """The dedupe key: one reminder per occurrence and offset, whatever its date becomes (a
     moved occurrence redrafts the same reminder instead of adding one)."""

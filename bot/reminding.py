@@ -12,10 +12,11 @@ module, so either can be imported first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot import reminders, service
+from bot import events, reminders, service
 from bot.drafting import CANCELLATION_TEMPLATE, MOVED_TEMPLATE, REMINDER_TEMPLATE
 from bot.models import Draft, DraftKind, DraftStatus, EventOccurrence
 from bot.reminders import Reminder
@@ -139,14 +140,21 @@ def announce_cancellation(app: service.App, occurrence: EventOccurrence, now: da
     app.store.add_draft(draft, service.SYSTEM_ACTOR, key)
 
 
-def expire_stale(app: service.App, now: datetime) -> int:
-    """Expire waiting reminders `late_minutes` past their time, and waiting reminders,
-    cancellations and date corrections of events that have started; how many. (Only
-    reminders carry a `scheduled_at` before approval; the others are judged by the event.)"""
+def expire_stale(
+    app: service.App, now: datetime, kinds: Sequence[DraftKind] = FOLLOWING_KINDS
+) -> int:
+    """Expire waiting reminders `late_minutes` past their time, and waiting drafts of these
+    kinds whose event has started; how many. (Only reminders carry a `scheduled_at` before
+    approval; the others are judged by the event.) Each event is read once."""
     late = timedelta(minutes=app.settings.reminders.late_minutes)
+    known: dict[str, EventOccurrence | None] = {}
     expired = 0
-    for draft in app.store.list_drafts((S.PENDING, S.APPROVED), FOLLOWING_KINDS):
-        occurrence = app.store.occurrence(draft.event_key) if draft.event_key else None
+    for draft in app.store.list_drafts((S.PENDING, S.APPROVED), kinds):
+        if not draft.event_key:
+            continue
+        if draft.event_key not in known:
+            known[draft.event_key] = app.store.occurrence(draft.event_key)
+        occurrence = known[draft.event_key]
         reason = _staleness(draft, occurrence, now, late) if occurrence else None
         if reason and service.expire(app, draft, now, reason):
             expired += 1
@@ -156,13 +164,14 @@ def expire_stale(app: service.App, now: datetime) -> int:
 def _staleness(
     draft: Draft, occurrence: EventOccurrence, now: datetime, late: timedelta
 ) -> str | None:
+    """Why a waiting draft is no use any more: its event started (a reminder of an all-day
+    event stays useful until the day ends), or a reminder is `late` past its own time:
+    "d'aquí a 7 dies" published a day late is wrong."""
     if draft.kind is not DraftKind.REMINDER:
-        return "l'acte ja ha començat" if occurrence.starts_at <= now else None
+        return "l'acte ja ha començat" if events.has_started(occurrence, now) else None
     if reminders.useful_until(occurrence) <= now:
         return "l'acte ja ha començat"
-    passed = draft.scheduled_at is not None and reminders.is_stale(
-        draft.scheduled_at, occurrence, now, late
-    )
+    passed = draft.scheduled_at is not None and draft.scheduled_at + late < now
     return "l'hora del recordatori ja ha passat" if passed else None
 
 

@@ -299,12 +299,8 @@ def redraft_moved_event(app: App, occurrence: EventOccurrence, now: datetime) ->
 
 def expire_passed(app: App, now: datetime) -> None:
     """An announcement of an event that has started is no use any more; nor is a reminder
-    past its time (`reminding.expire_stale`)."""
-    for draft in app.store.list_drafts((S.PENDING, S.APPROVED), (DraftKind.EVENT,)):
-        occurrence = app.store.occurrence(draft.event_key or "")
-        if occurrence and events.has_started(occurrence, now):
-            expire(app, draft, now, "l'acte ja ha començat")
-    reminding.expire_stale(app, now)
+    past its time (`reminding.expire_stale`, which judges both in one pass)."""
+    reminding.expire_stale(app, now, (DraftKind.EVENT, *reminding.FOLLOWING_KINDS))
 
 
 def expire(app: App, draft: Draft, now: datetime, reason: str) -> bool:

@@ -363,9 +363,11 @@ def load_slots(settings: Settings) -> SlotRules | None:
         return None
     path = settings.resolve(Path(settings.slots_file))
     try:
-        return SlotSettings(**_read_toml(path)).rules(settings.zone)
+        return SlotSettings(
+            **read_toml(path, "les franges s'indiquen amb slots_file o XMESS_SLOTS_FILE")
+        ).rules(settings.zone)
     except ValidationError as error:
-        raise ConfigError(_describe(error, path)) from None
+        raise ConfigError(describe_errors(error, path)) from None
 
 
 def config_path(given: Path | None, environ: dict[str, str] | None = None) -> Path:
@@ -377,23 +379,27 @@ def config_path(given: Path | None, environ: dict[str, str] | None = None) -> Pa
 
 def load_settings(path: Path) -> Settings:
     """Read and check the whole configuration once; raise one `ConfigError` for any problem."""
-    data = _read_toml(path)
+    data = _read_config(path)
     try:
         return Settings(**data, config_dir=path.resolve().parent)
     except ValidationError as error:
-        raise ConfigError(_describe(error, path)) from None
+        raise ConfigError(describe_errors(error, path)) from None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path, hint: str) -> dict[str, Any]:
+    """A TOML file of ours; `hint` says where its path is set, for the missing-file error."""
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: no existeix el fitxer (la configuració s'indica amb --config o XMESS_CONFIG)"
-        ) from None
+        raise ConfigError(f"{path}: no existeix el fitxer ({hint})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: el TOML no és vàlid: {error}") from None
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    """The config file, refused if it holds what belongs elsewhere (credentials)."""
+    data = read_toml(path, "la configuració s'indica amb --config o XMESS_CONFIG")
     if "config_dir" in data:
         raise ConfigError(f"{path}: clau «config_dir»: clau desconeguda")
     secrets = [f"x.{name}" for name in X_SECRETS if name in data.get("x", {})]
@@ -408,7 +414,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _describe(error: ValidationError, path: Path) -> str:
+def describe_errors(error: ValidationError, path: Path) -> str:
     lines = [f"{path}: la configuració té {error.error_count()} error(s):"]
     for item in error.errors():
         key = ".".join(str(part) for part in item["loc"]) or "(arrel)"

@@ -381,7 +381,7 @@ def parse_job(job: ParseJob) -> ParseOutcome:
         return ParseOutcome(error=str(exc))
     except Exception as exc:  # a parser bug on one feed must not sink the whole poll
         logger.exception("parsing %s failed", job.feed_url)
-        return ParseOutcome(error=f"no s'ha pogut interpretar el canal {job.feed_url}: {exc!r}")
+        return failed(job, exc)
     if job.base_url != job.feed_url:  # redirected: items belong to the configured URL
         parsed = replace(
             parsed, items=tuple(replace(i, feed_url=job.feed_url) for i in parsed.items)
@@ -389,12 +389,17 @@ def parse_job(job: ParseJob) -> ParseOutcome:
     return ParseOutcome(parsed=parsed)
 
 
+def failed(job: ParseJob, exc: BaseException) -> ParseOutcome:
+    """A parse that broke (a parser bug, a dead worker), as that feed's error."""
+    return ParseOutcome(error=f"no s'ha pogut interpretar el canal {job.feed_url}: {exc!r}")
+
+
 class _ParseTimeout(BaseException):
-    """Raised by SIGALRM inside a worker; a BaseException so `_parse_job` does not catch it."""
+    """Raised by SIGALRM inside a worker; a BaseException so `parse_job` does not catch it."""
 
 
 def parse_in_worker(job: ParseJob) -> ParseOutcome:
-    """`_parse_job` in a pool process, stopped by an alarm after `job.timeout_s`: the worker's
+    """`parse_job` in a pool process, stopped by an alarm after `job.timeout_s`: the worker's
     main thread is ours, so a signal can interrupt feedparser wherever it is."""
     try:
         with _alarm(job.timeout_s):

@@ -21,6 +21,7 @@ from bot.sources.feed_parsing import (
     DEFAULT_PARSE_TIMEOUT_S,
     ParseJob,
     ParseOutcome,
+    failed,
     parse_in_worker,
     parse_job,
 )
@@ -111,9 +112,7 @@ class HttpFeedReader:
 _Emit = Callable[["FeedReading | BaseException | None"], None]
 
 
-def _reading(fetch: FetchResult, outcome: ParseOutcome | None) -> FeedReading:
-    if outcome is None:
-        return FeedReading(fetch=fetch)
+def _reading(fetch: FetchResult, outcome: ParseOutcome) -> FeedReading:
     if outcome.parsed is None:
         return FeedReading(fetch=fetch, error=outcome.error)
     return FeedReading(fetch=fetch, items=outcome.parsed.items, warning=outcome.parsed.warning)
@@ -162,7 +161,7 @@ class _Parsing:
         try:
             future = pool.submit(parse_in_worker, job)
         except Exception as exc:  # BrokenProcessPool: reported like any other failed parse
-            self._emit(_reading(fetch, _failed(job, exc)))
+            self._emit(_reading(fetch, failed(job, exc)))
             return
         future.add_done_callback(partial(self._done, fetch, job))
 
@@ -171,12 +170,8 @@ class _Parsing:
         try:
             outcome = future.result()
         except (Exception, CancelledError) as exc:
-            outcome = _failed(job, exc)
+            outcome = failed(job, exc)
         self._emit(_reading(fetch, outcome))
-
-
-def _failed(job: ParseJob, exc: BaseException) -> ParseOutcome:
-    return ParseOutcome(error=f"no s'ha pogut interpretar el canal {job.feed_url}: {exc!r}")
 
 
 def _new_pool(limits: ParseLimits) -> ProcessPoolExecutor:
