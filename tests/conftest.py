@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import Pool
 
 from bot.loopback import LoopbackServer
-from bot.store import open_store
+from bot.store import SqlStore, open_store
 
 POSTGRES_URL = os.environ.get("XMESS_TEST_POSTGRES_URL")
 _database_numbers = itertools.count()
@@ -89,6 +89,12 @@ def database_url(
     for connection in opened:
         connection.close()
     admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def store(database_url: str) -> SqlStore:
+    """The test's database, opened and migrated."""
+    return open_store(database_url)
 
 
 def _libpq(url: str) -> str:

@@ -21,16 +21,11 @@ from bot.models import JobRun
 from bot.scheduler import JobScheduler, LeasedJob
 from bot.service import App
 from bot.settings import Settings
-from bot.store import SqlStore, open_store
+from bot.store import SqlStore
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
 GAP = timedelta(seconds=30)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> SqlStore:
-    return open_store(f"sqlite:///{tmp_path / 'xmess.sqlite3'}")
 
 
 def take(store: SqlStore, holder: str, at: datetime) -> bool:

@@ -11,18 +11,23 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.errors import ConfigError, TransitionError, UnknownDraft
-from bot.models import Draft, DraftKind, DraftStatus, EventOccurrence, Image, NewsItem, Note
+from bot.models import (
+    Draft,
+    DraftKind,
+    DraftStatus,
+    EventOccurrence,
+    Image,
+    NewsItem,
+    Note,
+    PublisherProblem,
+    PublisherProblemKind,
+)
 from bot.ports import OccurrenceChange
 from bot.store import SqlStore, open_store
 from bot.store.engine import HEAD_REVISION, MIGRATIONS, make_engine, schema_revision
 from bot.store.schema import metadata
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def store(database_url: str) -> SqlStore:
-    return open_store(database_url)
 
 
 def news_draft(**changes: object) -> Draft:
@@ -294,3 +299,14 @@ def test_a_resynced_occurrence_says_what_changed(
     assert store.compare_occurrence(second) == (change, occurrence())
     store.save_occurrence(second, NOW)
     assert store.occurrence(second.key) == second
+
+
+def test_a_problem_reported_again_keeps_when_it_started(store: SqlStore) -> None:
+    limit = PublisherProblemKind.RATE_LIMIT
+    store.report_problem(PublisherProblem(limit, "límit de X", NOW, NOW + timedelta(minutes=15)))
+    later = NOW + timedelta(minutes=15)
+    store.report_problem(PublisherProblem(limit, "encara el límit", later, later + timedelta(1)))
+    store.clear_problems([PublisherProblemKind.BUDGET])
+    assert store.publisher_problems() == [
+        PublisherProblem(limit, "encara el límit", NOW, later + timedelta(1))
+    ]

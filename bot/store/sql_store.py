@@ -365,23 +365,22 @@ class SqlStore:
     def report_problem(self, problem: PublisherProblem) -> None:
         """Record an open problem, replacing an older one of the same kind but keeping when it
         started, so the page can say "since Monday"."""
+        this_kind = publisher_problems.c.kind == problem.kind.value
         with self._tx() as tx:
-            known = tx.execute(
-                select(publisher_problems.c.since).where(
-                    publisher_problems.c.kind == problem.kind.value
+            updated = tx.execute(
+                update(publisher_problems)
+                .where(this_kind)
+                .values(detail=problem.detail, until=problem.until)
+            ).rowcount
+            if not updated:
+                tx.execute(
+                    insert(publisher_problems).values(
+                        kind=problem.kind.value,
+                        detail=problem.detail,
+                        since=problem.since,
+                        until=problem.until,
+                    )
                 )
-            ).scalar()
-            tx.execute(
-                delete(publisher_problems).where(publisher_problems.c.kind == problem.kind.value)
-            )
-            tx.execute(
-                insert(publisher_problems).values(
-                    kind=problem.kind.value,
-                    detail=problem.detail,
-                    since=known or problem.since,
-                    until=problem.until,
-                )
-            )
 
     def clear_problems(self, kinds: Iterable[PublisherProblemKind]) -> None:
         values = [kind.value for kind in kinds]
