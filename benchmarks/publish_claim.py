@@ -121,8 +121,9 @@ def measure(server_url: str | None, total: int, due: int, repeat: int) -> list[t
 
 def backend_rows(server_url: str | None, total: int, due: int, repeat: int) -> list[Row]:
     backend = "SQLite" if server_url is None else "PostgreSQL"
-    times = sorted(ms for ms, _ in measure(server_url, total, due, repeat))
-    claimed = {count for _, count in measure(server_url, total, due, 1)}
+    results = measure(server_url, total, due, repeat)
+    times = sorted(ms for ms, _ in results)
+    claimed = {count for _, count in results}
     with fresh_database(server_url) as url:
         seconds, counts = race(url, RACE_DRAFTS)
     twice = sum(count > 1 for count in counts)

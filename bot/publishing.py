@@ -284,38 +284,39 @@ def _record_thread_post(
     app: App, draft: Draft, post: PublishedPost, now: datetime, action: str
 ) -> Draft:
     """One post of a thread is out: kept at once, so a crash never sends it again."""
-    first = {} if draft.thread_post_ids else _first_post_fields(post)
     return app.store.change_draft(
         stored_id(draft), actor=SYSTEM_ACTOR, action=action, at=now,
-        thread_post_ids=(*draft.thread_post_ids, post.post_id),
-        detail=_post_detail(post, len(draft.thread_post_ids), draft), **first,
+        detail=_post_detail(post, len(draft.thread_post_ids), draft), **_post_out(draft, post),
     )  # fmt: skip
 
 
 def _record_published(
     app: App, draft: Draft, post: PublishedPost, now: datetime, action: str, detail: str = ""
 ) -> PublishOutcome:
-    thread: dict[str, Any] = (
-        {"thread_post_ids": (*draft.thread_post_ids, post.post_id)} if draft.follow_ups else {}
-    )
-    first = {} if draft.thread_post_ids else _first_post_fields(post)
+    fields = _post_out(draft, post)
     app.store.change_draft(
         stored_id(draft), actor=SYSTEM_ACTOR, action=action, at=now, status=S.PUBLISHED,
         published_at=post.published_at, status_reason=post.warning,
-        detail=detail or _post_detail(post, len(draft.posts) - 1, draft), **first, **thread,
+        detail=detail or _post_detail(post, len(draft.posts) - 1, draft), **fields,
     )  # fmt: skip
     app.store.clear_problems(CLEARED_BY_A_POST)
-    head = draft.post_url or first.get("post_url") or post.post_id
+    head = draft.post_url or fields.get("post_url") or post.post_id
     return PublishOutcome(stored_id(draft), S.PUBLISHED, str(head))
+
+
+def _post_out(draft: Draft, post: PublishedPost) -> dict[str, Any]:
+    """What a post that went out changes on its draft: a thread's list of posts out, and the
+    draft's post id and URL, which are those of its first post (a thread's head)."""
+    fields: dict[str, Any] = {}
+    if draft.follow_ups:
+        fields["thread_post_ids"] = (*draft.thread_post_ids, post.post_id)
+    if not draft.thread_post_ids:
+        fields |= {"post_id": post.post_id, "post_url": post.url}
+    return fields
 
 
 CLEARED_BY_A_POST = (Problem.CREDENTIALS, Problem.RATE_LIMIT, Problem.DAILY_LIMIT, Problem.BUDGET)
 """Problems a post that went out proves over. Refused replies stay until a person acts."""
-
-
-def _first_post_fields(post: PublishedPost) -> dict[str, Any]:
-    """A draft's post id and URL are those of its first post (a thread's head)."""
-    return {"post_id": post.post_id, "post_url": post.url}
 
 
 def _post_detail(post: PublishedPost, index: int, draft: Draft) -> str:

@@ -3,7 +3,6 @@ an hour and only for drafts the last e-mail did not list, remembered across rest
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ from bot.models import Draft, DraftKind, Notice
 from bot.service import App
 from bot.settings import Settings, SmtpSettings, WebSettings, load_settings
 from bot.smtp_mailer import SmtpMailer
+from tests.processes import free_port
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 EDITORS = ["marta@xmess.cat", "jordi@igualada.cat"]
@@ -51,12 +51,6 @@ def check_login(server: Any, session: Any, envelope: Any, mechanism: str, data: 
         SMTP_PASSWORD.encode(),
     )
     return AuthResult(success=valid, handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

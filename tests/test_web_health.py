@@ -6,17 +6,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from bot.app import build_app
-from bot.clock import FixedClock
-from bot.service import App
-from bot.settings import Settings
 from bot.web.app import create_app
-from tests.test_service import NOW
-
-
-def make_app(tmp_path: Path) -> App:
-    settings = Settings(config_dir=tmp_path, slots_file="")  # type: ignore[call-arg]
-    return build_app(settings, FixedClock(NOW))
+from tests.web_site import make_app
 
 
 def test_healthz_is_ok_when_the_database_answers(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from bot.app import build_app
 from bot.cli.base import main, now_option, parse_moment, program_name
 from bot.cli.output import draft_line
 from bot.clock import FixedClock, SystemClock
@@ -33,15 +34,15 @@ def demo(workdir: Path, port: int, web_port: int, once: bool, now: str | None) -
     """Prova-ho tot amb dades de mostra: canals i agenda servits en local, sense publicar res."""
     clock = FixedClock(parse_moment(now, DEMO_TIMEZONE)) if now else SystemClock()
     with demo_sources(workdir, port=port, now=clock.now()) as config:
-        done = poll_demo(config, clock)
-        _print_demo(done)
+        settings = load_settings(config)
+        app = build_app(settings, clock)
+        _print_demo(poll_demo(app, config))
         if once or now:  # a fixed --now cannot drive a live bot
             return
-        new_account = ensure_demo_account(config, clock)
-        _print_demo_web(web_port, new_account)
+        _print_demo_web(web_port, ensure_demo_account(app))
         from bot.runner import run as run_forever
 
-        run_forever(load_settings(config), "127.0.0.1", web_port)
+        run_forever(settings, "127.0.0.1", web_port)
 
 
 def _print_demo(done: DemoRun) -> None:

@@ -20,12 +20,9 @@ from zoneinfo import ZoneInfo
 
 from bot import service
 from bot.accounts import Role, User, hash_password
-from bot.app import build_app
 from bot.demo.render import render_file
 from bot.loopback import LoopbackServer, Resource
 from bot.models import Draft, DraftStatus
-from bot.ports import Clock
-from bot.settings import load_settings
 from bot.store.accounts import accounts_for
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -49,12 +46,9 @@ outbox = "var/outbox.jsonl"
 @dataclass(frozen=True)
 class DemoRun:
     config: Path
+    outbox: Path
     report: service.PollReport
     waiting: list[Draft]
-
-    @property
-    def outbox(self) -> Path:
-        return self.config.parent / "var" / "outbox.jsonl"
 
 
 @contextmanager
@@ -67,20 +61,19 @@ def demo_sources(workdir: Path, *, port: int, now: datetime) -> Iterator[Path]:
         yield write_config(workdir, base)
 
 
-def poll_demo(config: Path, clock: Clock) -> DemoRun:
+def poll_demo(app: service.App, config: Path) -> DemoRun:
     """One poll of the demo sources: what it did, and what waits for approval."""
-    app = build_app(load_settings(config), clock)
     report = service.poll(app)
-    return DemoRun(config, report, app.store.list_drafts((DraftStatus.PENDING,)))
+    outbox = app.settings.resolve(app.settings.publisher.outbox)
+    return DemoRun(config, outbox, report, app.store.list_drafts((DraftStatus.PENDING,)))
 
 
-def ensure_demo_account(config: Path, clock: Clock) -> bool:
+def ensure_demo_account(app: service.App) -> bool:
     """The demo's web account (`DEMO_USER`, an admin); False when it was already there."""
-    app = build_app(load_settings(config), clock)
     accounts = accounts_for(app.store)
     if accounts.get(DEMO_USER):
         return False
-    accounts.add(User(DEMO_USER, Role.ADMIN, hash_password(DEMO_PASSWORD), clock.now()))
+    accounts.add(User(DEMO_USER, Role.ADMIN, hash_password(DEMO_PASSWORD), app.clock.now()))
     return True
 
 
