@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.weighted_length import url_spans
@@ -24,10 +23,8 @@ class Prices:
     currency: str = "USD"
 
 
-@lru_cache(maxsize=4096)
 def estimate(text: str, prices: Prices) -> float:
-    """One post: each post of a thread is a request of its own and is paid for. Cached: a
-    run checks the budget for every due draft against the same posts already sent."""
+    """One post: each post of a thread is a request of its own and is paid for."""
     return prices.post_with_link if url_spans(text) else prices.post
 
 
@@ -36,32 +33,35 @@ def estimate_posts(posts: Sequence[str], prices: Prices) -> float:
     return sum(estimate(text, prices) for text in posts)
 
 
-def month_spent(
-    now: datetime, sent: Sequence[tuple[datetime, str]], prices: Prices, zone: ZoneInfo
-) -> float:
+def priced(sent: Sequence[tuple[datetime, str]], prices: Prices) -> list[tuple[datetime, float]]:
+    """When each post went out and what it cost: priced once, then summed for every draft a
+    run checks against the budget."""
+    return [(at, estimate(text, prices)) for at, text in sent]
+
+
+def month_spent(now: datetime, spent: Sequence[tuple[datetime, float]], zone: ZoneInfo) -> float:
     """What the posts sent in `now`'s local month cost."""
-    month = now.astimezone(zone).strftime("%Y-%m")
-    return sum(
-        estimate(body, prices)
-        for at, body in sent
-        if at.astimezone(zone).strftime("%Y-%m") == month
-    )
+    local_start = now.astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    local_end = (local_start + timedelta(days=32)).replace(day=1)
+    start, end = local_start.astimezone(UTC), local_end.astimezone(UTC)  # compared in UTC: fast
+    return sum(price for at, price in spent if start <= at < end)
 
 
 def over_budget(
     cost: float,
     now: datetime,
-    sent: Sequence[tuple[datetime, str]],
+    spent: Sequence[tuple[datetime, float]],
     prices: Prices,
     zone: ZoneInfo,
 ) -> str | None:
-    """Why spending `cost` more at `now` would pass the month's budget, or None."""
+    """Why spending `cost` more at `now` would pass the month's budget, given what each post
+    sent cost (`priced`), or None."""
     if prices.monthly_budget is None:
         return None
-    spent = month_spent(now, sent, prices, zone)
-    if spent + cost > prices.monthly_budget:
+    this_month = month_spent(now, spent, zone)
+    if this_month + cost > prices.monthly_budget:
         return (
             f"pressupost mensual de {prices.monthly_budget:.2f} {prices.currency} esgotat "
-            f"(gastat {spent:.2f})"
+            f"(gastat {this_month:.2f})"
         )
     return None

@@ -75,7 +75,7 @@ def publish_due(app: App) -> list[PublishOutcome]:
         return outcomes + [
             PublishOutcome(stored_id(d), S.APPROVED, f"retingut: {held}") for d in due
         ]
-    sent = app.store.sent_posts(now - slots.CAP_WINDOW)
+    sent = cost.priced(app.store.sent_posts(now - slots.CAP_WINDOW), app.settings.cost.prices())
     while due := app.store.due_drafts(now):
         if _publish_batch(app, due, now, sent, outcomes):
             break
@@ -131,7 +131,7 @@ def _publish_batch(
     app: App,
     due: list[Draft],
     now: datetime,
-    sent: list[tuple[datetime, str]],
+    sent: list[tuple[datetime, float]],
     outcomes: list[PublishOutcome],
 ) -> bool:
     """Publish these due drafts in order; True when the run must stop (a cap, the budget,
@@ -150,12 +150,13 @@ def _publish_batch(
         if outcomes[-1].blocked:
             return True
         if outcomes[-1].status is S.PUBLISHED:
-            sent += [(now, text) for text in _unsent(draft)]
+            prices = app.settings.cost.prices()
+            sent += [(now, cost.estimate(text, prices)) for text in _unsent(draft)]
     return False
 
 
 def _limit_reached(
-    app: App, draft: Draft, now: datetime, sent: list[tuple[datetime, str]]
+    app: App, draft: Draft, now: datetime, sent: list[tuple[datetime, float]]
 ) -> str | None:
     """A cap or the month's budget that this draft's posts would pass, or None. A thread
     needs room for all the posts it has still to send."""

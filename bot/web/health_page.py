@@ -48,12 +48,11 @@ def health_page(request: Request, user: Annotated[User, Depends(signed_in)]) -> 
     app = site_of(request).app
     now = app.clock.now()
     prices = app.settings.cost.prices()
+    spent = cost.priced(app.store.sent_posts(now - slots.CAP_WINDOW), prices)
     return render(
         request, user, "health.html", sources=service.source_health(app), now=now,
         problems=app.store.publisher_problems(), pause=app.store.current_pause(),
         holding=publishing.holding(app, now), blackouts=app.settings.blackouts,
-        spent=cost.month_spent(
-            now, app.store.sent_posts(now - slots.CAP_WINDOW), prices, app.settings.zone
-        ),
+        spent=cost.month_spent(now, spent, app.settings.zone),
         prices=prices,
     )  # fmt: skip
